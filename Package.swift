@@ -1,0 +1,80 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "peer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Gossip", targets: ["Gossip"]),
+        .library(name: "Partitions", targets: ["Partitions"]),
+        .library(name: "Sealing", targets: ["Sealing"]),
+        .library(name: "PeerNode", targets: ["PeerNode"]),
+        .library(name: "SimulationKit", targets: ["SimulationKit"]),
+        .executable(name: "peer", targets: ["peer"]),
+        .executable(name: "peer-sim", targets: ["peer-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // libsodium, found through pkg-config; `scripts/ensure-deps.sh` installs it when absent.
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        // Sans-IO SWIM core: no sockets, clocks, sleeps or global RNG.
+        .target(name: "Gossip"),
+        // Sans-IO controller, lease and partition-state core.
+        .target(name: "Partitions", dependencies: ["Gossip"]),
+        // AEAD sealing of datagrams and frames, the keyring and the replay guard.
+        .target(name: "Sealing", dependencies: ["CSodium"]),
+        // The real shell: SwiftNIO sockets, timers, the RPC endpoint.
+        .target(
+            name: "PeerNode",
+            dependencies: [
+                "Gossip", "Partitions", "Sealing",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "peer",
+            dependencies: [
+                "PeerNode", "Gossip", "Sealing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The simulated shell: virtual clock, seeded RNG, simulated network, same cores.
+        .target(
+            name: "SimulationKit",
+            dependencies: ["Gossip", "Partitions", "Sealing"],
+            path: "Simulations/SimulationKit"
+        ),
+        .executableTarget(
+            name: "peer-sim",
+            dependencies: [
+                "SimulationKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Simulations/peer-sim"
+        ),
+        .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
+        .testTarget(name: "SealingTests", dependencies: ["Sealing"]),
+        .testTarget(name: "PeerNodeTests", dependencies: ["PeerNode", "Gossip", "Sealing"]),
+        .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "Gossip"]),
+    ]
+)
