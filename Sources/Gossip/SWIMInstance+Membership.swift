@@ -1,0 +1,192 @@
+/// The rules for applying membership updates: incarnation numbers order news about a member, a suspicion outranks
+/// alive at the same incarnation, and a node accused of anything refutes by raising its own incarnation.
+extension SWIMInstance {
+    mutating func handle(
+        _ message: GossipMessage,
+        from source: PeerAddress,
+        now: Timestamp,
+        into out: inout [GossipDirective]
+    ) {
+        switch message {
+        case .ping(let sequence, let target, _):
+            handlePing(sequence: sequence, target: target, from: source, &out)
+        case .ack(let sequence, _):
+            handleAck(sequence: sequence, &out)
+        case .nack(let sequence):
+            handleNack(sequence: sequence)
+        case .pingRequest(let sequence, let target, let targetAddress, _):
+            handlePingRequest(
+                sequence: sequence,
+                target: target,
+                targetAddress: targetAddress,
+                from: source,
+                &out
+            )
+        case .alive(let update):
+            applyAlive(update, now: now, &out)
+        case .suspect(let accusation):
+            applySuspect(accusation, now: now, &out)
+        case .dead(let accusation):
+            applyDead(accusation, now: now, &out)
+        case .left(let memberName, let memberIncarnation):
+            applyLeft(memberName, incarnation: memberIncarnation, now: now, &out)
+        }
+    }
+
+    mutating func applyAlive(_ update: AliveUpdate, now: Timestamp, _ out: inout [GossipDirective]) {
+        if update.name == name {
+            // News of ourselves from an earlier life, or someone else claiming our name: outbid it.
+            if update.incarnation > incarnation
+                || (update.incarnation == incarnation && (update.address != address || update.metadata != metadata))
+            {
+                refute(above: update.incarnation)
+            }
+            return
+        }
+        if let existing = others[update.name] {
+            guard update.incarnation > existing.incarnation else { return }
+            var member = existing
+            member.incarnation = update.incarnation
+            member.address = update.address
+            member.metadata = update.metadata
+            member.status = .alive
+            if existing.status != .alive { member.statusChangedAt = now }
+            others[update.name] = member
+            suspicions[update.name] = nil
+            if !existing.status.isActive { insertIntoProbeOrder(update.name) }
+            broadcasts.enqueue(.alive(update))
+            if member != existing {
+                out.append(.memberChanged(MemberChange(member: member, previousStatus: existing.status)))
+            }
+        } else {
+            let member = Member(
+                name: update.name,
+                address: update.address,
+                status: .alive,
+                incarnation: update.incarnation,
+                metadata: update.metadata,
+                statusChangedAt: now
+            )
+            others[update.name] = member
+            insertIntoProbeOrder(update.name)
+            hasJoined = true
+            broadcasts.enqueue(.alive(update))
+            out.append(.memberChanged(MemberChange(member: member, previousStatus: nil)))
+        }
+    }
+
+    mutating func applySuspect(_ accusation: Accusation, now: Timestamp, _ out: inout [GossipDirective]) {
+        if accusation.name == name {
+            if accusation.incarnation >= incarnation && !isLeaving {
+                refute(above: accusation.incarnation)
+                localHealth.apply(delta: 1)
+            }
+            return
+        }
+        guard var member = others[accusation.name], member.status.isActive,
+            accusation.incarnation >= member.incarnation
+        else { return }
+        if member.status == .suspect, accusation.incarnation == member.incarnation,
+            var suspicion = suspicions[member.name]
+        {
+            // Another member's independent accusation shortens the timeout (Lifeguard).
+            guard suspicion.confirm(by: accusation.accuser) else { return }
+            suspicions[member.name] = suspicion
+            broadcasts.enqueue(.suspect(accusation))
+            out.append(.schedule(.suspicion(member: member.name), after: max(.zero, suspicion.deadline - now)))
+            return
+        }
+        let previous = member.status
+        member.status = .suspect
+        member.incarnation = accusation.incarnation
+        member.statusChangedAt = now
+        others[member.name] = member
+        let suspicion = Suspicion(
+            incarnation: accusation.incarnation,
+            accuser: accusation.accuser,
+            startedAt: now,
+            memberCount: activeMemberCount,
+            configuration: configuration
+        )
+        suspicions[member.name] = suspicion
+        counters.suspicionsRaised += 1
+        broadcasts.enqueue(.suspect(accusation))
+        out.append(.schedule(.suspicion(member: member.name), after: suspicion.timeout))
+        if previous != .suspect {
+            out.append(.memberChanged(MemberChange(member: member, previousStatus: previous)))
+        }
+    }
+
+    mutating func suspicionMayHaveExpired(_ memberName: String, _ out: inout [GossipDirective], now: Timestamp) {
+        guard let suspicion = suspicions[memberName], let member = others[memberName],
+            member.status == .suspect, member.incarnation == suspicion.incarnation
+        else { return }
+        guard now >= suspicion.deadline else {
+            out.append(.schedule(.suspicion(member: memberName), after: suspicion.deadline - now))
+            return
+        }
+        applyDead(Accusation(name: memberName, incarnation: member.incarnation, accuser: name), now: now, &out)
+    }
+
+    mutating func applyDead(_ accusation: Accusation, now: Timestamp, _ out: inout [GossipDirective]) {
+        if accusation.name == name {
+            if accusation.incarnation >= incarnation && !isLeaving {
+                refute(above: accusation.incarnation)
+            }
+            return
+        }
+        guard var member = others[accusation.name], member.status.isActive,
+            accusation.incarnation >= member.incarnation
+        else { return }
+        let previous = member.status
+        member.status = .dead
+        member.incarnation = accusation.incarnation
+        member.statusChangedAt = now
+        others[member.name] = member
+        suspicions[member.name] = nil
+        counters.membersDeclaredDead += 1
+        broadcasts.enqueue(.dead(accusation))
+        out.append(.memberChanged(MemberChange(member: member, previousStatus: previous)))
+    }
+
+    mutating func applyLeft(
+        _ memberName: String,
+        incarnation leftIncarnation: UInt64,
+        now: Timestamp,
+        _ out: inout [GossipDirective]
+    ) {
+        if memberName == name {
+            // We did not leave: an old or forged `left` about us is refuted like any accusation.
+            if !isLeaving && leftIncarnation >= incarnation { refute(above: leftIncarnation) }
+            return
+        }
+        guard var member = others[memberName], member.status != .left,
+            leftIncarnation >= member.incarnation
+        else { return }
+        let previous = member.status
+        member.status = .left
+        member.incarnation = leftIncarnation
+        member.statusChangedAt = now
+        others[memberName] = member
+        suspicions[memberName] = nil
+        broadcasts.enqueue(.left(name: memberName, incarnation: leftIncarnation))
+        out.append(.memberChanged(MemberChange(member: member, previousStatus: previous)))
+    }
+
+    /// Raises our incarnation above `other` and announces that we are alive.
+    mutating func refute(above other: UInt64) {
+        incarnation = max(incarnation, other) + 1
+        counters.refutations += 1
+        broadcasts.enqueue(.alive(aliveUpdate))
+    }
+
+    /// Forgets dead and left members past their retention.
+    mutating func reap(now: Timestamp) {
+        for member in others.values where !member.status.isActive {
+            if now - member.statusChangedAt >= configuration.reapAfter {
+                others[member.name] = nil
+                suspicions[member.name] = nil
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+import Foundation
+
+/// The SWIM membership protocol with Lifeguard's extensions, as a pure state machine.
+///
+/// Events go in (a datagram arrived, a timer fired, a push-pull state arrived) with the time they happened, and
+/// directives come out (send this, schedule that, this member changed). It owns no socket, clock or global RNG: its
+/// randomness comes from a `SeededRandom` its shell seeds, so the real node and the simulator run the same code.
+public struct SWIMInstance: Sendable {
+    public let configuration: GossipConfiguration
+    public let name: String
+    public internal(set) var incarnation: UInt64
+    public internal(set) var metadata: NodeMetadata
+    public internal(set) var address: PeerAddress
+    public internal(set) var localHealth: LocalHealth
+    public internal(set) var counters = GossipCounters()
+    /// True once a graceful leave started.
+    public internal(set) var isLeaving = false
+    /// True once some seed (or any member) answered; until then the join is retried.
+    public internal(set) var hasJoined = false
+
+    /// Every other member we know, in any status.
+    var others: [String: Member] = [:]
+    var rng: SeededRandom
+    var seeds: [PeerAddress] = []
+    var sequence: UInt32 = 0
+    var probeOrder: [String] = []
+    var probeIndex = 0
+    var pendingProbe: PendingProbe?
+    var relays: [UInt32: Relay] = [:]
+    var suspicions: [String: Suspicion] = [:]
+    var broadcasts = BroadcastQueue()
+
+    /// The probe now in flight.
+    struct PendingProbe: Sendable {
+        var sequence: UInt32
+        var target: String
+        var expectedNacks = 0
+        var nacks = 0
+        var acked = false
+    }
+
+    /// A ping-req we are serving as intermediary.
+    struct Relay: Sendable {
+        var requesterSequence: UInt32
+        var requester: PeerAddress
+        var acked = false
+    }
+
+    public init(
+        name: String,
+        address: PeerAddress,
+        metadata: NodeMetadata = NodeMetadata(),
+        incarnation: UInt64 = 0,
+        configuration: GossipConfiguration,
+        seed: UInt64
+    ) {
+        self.name = name
+        self.address = address
+        self.metadata = metadata
+        self.incarnation = incarnation
+        self.configuration = configuration
+        self.localHealth = LocalHealth(limit: configuration.awarenessMaxMultiplier)
+        self.rng = SeededRandom(seed: seed)
+    }
+
+    // MARK: Views
+
+    /// This node as a member row.
+    public var myself: Member {
+        Member(
+            name: name,
+            address: address,
+            status: isLeaving ? .left : .alive,
+            incarnation: incarnation,
+            metadata: metadata,
+            statusChangedAt: .zero
+        )
+    }
+
+    /// All members, this node included, sorted by name.
+    public var members: [Member] {
+        (Array(others.values) + [myself]).sorted { $0.name < $1.name }
+    }
+
+    public func member(named memberName: String) -> Member? {
+        memberName == name ? myself : others[memberName]
+    }
+
+    /// Alive and suspect members, this node included: SWIM's N.
+    public var activeMemberCount: Int {
+        others.values.reduce(1) { $0 + ($1.status.isActive ? 1 : 0) }
+    }
+
+    /// Updates waiting to be gossiped.
+    public var pendingBroadcasts: Int { broadcasts.count }
+
+    var transmitLimit: Int {
+        let n = Double(activeMemberCount + 1)
+        return configuration.retransmitMultiplier * Int(log10(n).rounded(.up)).clamped(toAtLeast: 1)
+    }
+
+    // MARK: Lifecycle
+
+    /// Starts the timers and joins through `seeds` (addresses only; the seeds' names are learned from them).
+    public mutating func start(seeds: [PeerAddress], now: Timestamp) -> [GossipDirective] {
+        self.seeds = seeds.filter { $0 != address }
+        var out: [GossipDirective] = []
+        // A random first offset spreads the probe rounds of nodes started together.
+        let offset = configuration.probeInterval.scaled(by: Double.random(in: 0..<1, using: &rng))
+        out.append(.schedule(.probe, after: offset))
+        out.append(.schedule(.gossip, after: configuration.gossipInterval))
+        if configuration.pushPullInterval > .zero {
+            out.append(.schedule(.pushPull, after: pushPullInterval))
+        }
+        if configuration.reconnectInterval > .zero {
+            out.append(.schedule(.reconnect, after: configuration.reconnectInterval))
+        }
+        out.append(.schedule(.reap, after: reapInterval))
+        if self.seeds.isEmpty {
+            hasJoined = true
+        } else {
+            joinSeeds(&out)
+            out.append(.schedule(.joinRetry(attempt: 1), after: configuration.joinRetryDelay))
+        }
+        return out
+    }
+
+    /// Begins a graceful leave: announce `left`, stop probing, and report `.leaveComplete` once it has spread.
+    public mutating func leave(now: Timestamp) -> [GossipDirective] {
+        guard !isLeaving else { return [] }
+        isLeaving = true
+        broadcasts.enqueue(.left(name: name, incarnation: incarnation))
+        var out: [GossipDirective] = []
+        gossip(&out, now: now)
+        out.append(.schedule(.leaveComplete, after: configuration.leavePropagationDelay))
+        return out
+    }
+
+    /// Changes this node's roles and tags; the new incarnation carries them to everyone.
+    public mutating func updateMetadata(_ newMetadata: NodeMetadata, now: Timestamp) -> [GossipDirective] {
+        guard newMetadata != metadata else { return [] }
+        metadata = newMetadata
+        incarnation += 1
+        broadcasts.enqueue(.alive(aliveUpdate))
+        return []
+    }
+
+    var aliveUpdate: AliveUpdate {
+        AliveUpdate(name: name, incarnation: incarnation, address: address, metadata: metadata)
+    }
+
+    // MARK: Events
+
+    /// A datagram arrived (already opened by the shell's sealing). Malformed input throws and changes nothing.
+    public mutating func receiveDatagram(
+        _ bytes: [UInt8],
+        from source: PeerAddress,
+        now: Timestamp
+    ) throws(DecodeError) -> [GossipDirective] {
+        let messages: [GossipMessage]
+        do {
+            messages = try WireFormat.decodeDatagram(bytes)
+        } catch {
+            counters.decodeErrors += 1
+            throw error
+        }
+        counters.datagramsReceived += 1
+        var out: [GossipDirective] = []
+        for message in messages {
+            handle(message, from: source, now: now, into: &out)
+        }
+        return out
+    }
+
+    public mutating func timerFired(_ timer: GossipTimer, now: Timestamp) -> [GossipDirective] {
+        var out: [GossipDirective] = []
+        switch timer {
+        case .probe:
+            probeRound(&out, now: now)
+        case .probeTimeout(let sequence):
+            probeTimedOut(sequence: sequence, &out)
+        case .probeRoundEnd(let sequence):
+            if pendingProbe?.sequence == sequence { finishProbe(&out, now: now) }
+        case .relayNack(let sequence):
+            if let relay = relays[sequence], !relay.acked {
+                send([.nack(sequence: relay.requesterSequence)], to: relay.requester, &out)
+            }
+        case .relayExpire(let sequence):
+            relays[sequence] = nil
+        case .gossip:
+            gossip(&out, now: now)
+            out.append(.schedule(.gossip, after: configuration.gossipInterval))
+        case .pushPull:
+            if !isLeaving, let peer = randomMembers(count: 1, where: { $0.status == .alive }).first {
+                out.append(
+                    .pushPull(payload: pushPullPayload(isJoin: false, isReply: false), to: peer.address, isJoin: false)
+                )
+            }
+            out.append(.schedule(.pushPull, after: pushPullInterval))
+        case .reconnect:
+            reconnect(&out, now: now)
+            out.append(.schedule(.reconnect, after: configuration.reconnectInterval))
+        case .suspicion(let memberName):
+            suspicionMayHaveExpired(memberName, &out, now: now)
+        case .reap:
+            reap(now: now)
+            out.append(.schedule(.reap, after: reapInterval))
+        case .joinRetry(let attempt):
+            if !hasJoined && !isLeaving {
+                counters.joinRetries += 1
+                joinSeeds(&out)
+                let delay = min(
+                    configuration.joinRetryDelay * (1 << min(attempt, 16)),
+                    configuration.joinRetryMaxDelay
+                )
+                out.append(.schedule(.joinRetry(attempt: attempt + 1), after: delay))
+            }
+        case .leaveComplete:
+            out.append(.leaveComplete)
+        }
+        return out
+    }
+
+    // MARK: Helpers shared by the extensions
+
+    mutating func nextSequence() -> UInt32 {
+        sequence &+= 1
+        return sequence
+    }
+
+    /// Sends `messages` to `address`, filling the rest of the datagram with piggybacked updates.
+    mutating func send(_ messages: [GossipMessage], to destination: PeerAddress, _ out: inout [GossipDirective]) {
+        var encoded = messages.map(WireFormat.encode)
+        let used = WireFormat.datagramHeaderSize + encoded.reduce(0) { $0 + $1.count }
+        encoded += broadcasts.take(
+            budget: configuration.payloadBudget - used,
+            maxCount: WireFormat.maxMessagesPerDatagram - encoded.count,
+            transmitLimit: transmitLimit
+        )
+        guard !encoded.isEmpty else { return }
+        let datagram = WireFormat.datagram(encoded)
+        counters.datagramsSent += 1
+        counters.bytesSent += UInt64(datagram.count)
+        out.append(.send(datagram: datagram, to: destination))
+    }
+
+    /// Up to `count` distinct random other members matching `predicate`.
+    mutating func randomMembers(count: Int, where predicate: (Member) -> Bool) -> [Member] {
+        var candidates = others.values.filter(predicate).sorted { $0.name < $1.name }
+        candidates.shuffle(using: &rng)
+        return Array(candidates.prefix(count))
+    }
+
+    var pushPullInterval: Duration {
+        let n = activeMemberCount
+        guard n > 32 else { return configuration.pushPullInterval }
+        let factor = (log2(Double(n)) - log2(32.0)).rounded(.up) + 1
+        return configuration.pushPullInterval.scaled(by: factor)
+    }
+
+    var reapInterval: Duration {
+        max(.seconds(1), min(configuration.reapAfter / 4, .seconds(60)))
+    }
+}
+
+/// Counters the shell exports as metrics and `peer info` shows.
+public struct GossipCounters: Hashable, Sendable {
+    public var datagramsSent: UInt64 = 0
+    public var bytesSent: UInt64 = 0
+    public var datagramsReceived: UInt64 = 0
+    public var decodeErrors: UInt64 = 0
+    public var probes: UInt64 = 0
+    public var indirectProbes: UInt64 = 0
+    public var failedProbes: UInt64 = 0
+    public var suspicionsRaised: UInt64 = 0
+    public var refutations: UInt64 = 0
+    public var membersDeclaredDead: UInt64 = 0
+    public var pushPulls: UInt64 = 0
+    public var joinRetries: UInt64 = 0
+
+    public init() {}
+}
+
+extension Int {
+    func clamped(toAtLeast lower: Int) -> Int { Swift.max(self, lower) }
+}

@@ -1,0 +1,40 @@
+/// A small, fast, seedable PRNG (xoshiro256**), seeded through SplitMix64.
+///
+/// The core draws every random choice from one of these, seeded by its shell, so a simulation seed replays a run
+/// exactly. It is not for cryptography.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    public init(seed: UInt64) {
+        var splitMix = seed
+        func next() -> UInt64 {
+            splitMix &+= 0x9E37_79B9_7F4A_7C15
+            var z = splitMix
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = (next(), next(), next(), next())
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = rotateLeft(state.1 &* 5, 7) &* 9
+        let t = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= t
+        state.3 = rotateLeft(state.3, 45)
+        return result
+    }
+
+    /// Derives an independent generator, e.g. one per simulated node from a run's master generator.
+    public mutating func fork() -> SeededRandom {
+        SeededRandom(seed: next())
+    }
+
+    private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {
+        (x << k) | (x >> (64 - k))
+    }
+}
