@@ -8,9 +8,14 @@ public struct GossipConfiguration: Hashable, Sendable {
     /// How many members are asked to probe indirectly (SWIM's k).
     public var indirectChecks: Int
     /// Lifeguard dynamic suspicion: minimum timeout = multiplier · max(1, log10 N) · probe interval.
-    public var suspicionMultiplier: Int
+    public var suspicionMultiplier: Double
     /// Lifeguard dynamic suspicion: the timeout starts at this multiple of the minimum.
     public var suspicionMaxMultiplier: Int
+    /// Independent confirmations that shrink a suspicion's timeout from its maximum to its minimum (Lifeguard's k).
+    public var suspicionConfirmations: Int
+    /// About how many members, cluster-wide, probe a member as soon as they hear it is suspected, so confirmations
+    /// of a real failure arrive within one probe round; 0 turns this off (memberlist's behaviour).
+    public var confirmationProbes: Int
     /// How often queued updates are gossiped to `gossipFanout` random members, besides riding on probes.
     public var gossipInterval: Duration
     public var gossipFanout: Int
@@ -43,6 +48,8 @@ public struct GossipConfiguration: Hashable, Sendable {
         indirectChecks: 3,
         suspicionMultiplier: 4,
         suspicionMaxMultiplier: 6,
+        suspicionConfirmations: 2,
+        confirmationProbes: 3,
         gossipInterval: .milliseconds(200),
         gossipFanout: 3,
         retransmitMultiplier: 4,
@@ -105,7 +112,9 @@ public struct GossipConfiguration: Hashable, Sendable {
             errors.append("probe timeout must be positive and shorter than the probe interval")
         }
         if indirectChecks < 0 { errors.append("indirect checks must not be negative") }
-        if suspicionMultiplier < 1 { errors.append("suspicion multiplier must be at least 1") }
+        if !(suspicionMultiplier > 0) { errors.append("suspicion multiplier must be positive") }
+        if suspicionConfirmations < 0 { errors.append("suspicion confirmations must not be negative") }
+        if confirmationProbes < 0 { errors.append("confirmation probes must not be negative") }
         if suspicionMaxMultiplier < 1 { errors.append("suspicion max multiplier must be at least 1") }
         if gossipInterval <= .zero { errors.append("gossip interval must be positive") }
         if gossipFanout < 1 { errors.append("gossip fanout must be at least 1") }

@@ -115,6 +115,7 @@ extension SWIMInstance {
         if previous != .suspect {
             out.append(.memberChanged(MemberChange(member: member, previousStatus: previous)))
         }
+        if accusation.accuser != name { maybeProbeToConfirm(member, &out) }
     }
 
     mutating func suspicionMayHaveExpired(_ memberName: String, _ out: inout [GossipDirective], now: Timestamp) {

@@ -1,17 +1,29 @@
-/// SWIM failure detection: a shuffled round-robin of direct probes, indirect probes through k members, and
-/// Lifeguard's nacks and local-health accounting.
+/// SWIM failure detection: a shuffled round-robin of direct probes, indirect probes through k members, Lifeguard's
+/// nacks, local-health accounting and buddy system, and confirmation probes of members others suspect.
 extension SWIMInstance {
     mutating func probeRound(_ out: inout [GossipDirective], now: Timestamp) {
         // A round still open when the next one starts is finished first.
-        if pendingProbe != nil { finishProbe(&out, now: now) }
+        if let open = roundProbeSequence { finishProbe(sequence: open, &out, now: now) }
         defer { out.append(.schedule(.probe, after: localHealth.scale(configuration.probeInterval))) }
         guard !isLeaving, let target = nextProbeTarget() else { return }
+        roundProbeSequence = startProbe(of: target, isRound: true, &out)
+    }
+
+    /// Pings `target` directly and schedules the indirect stage and the end of the probe.
+    @discardableResult
+    mutating func startProbe(of target: Member, isRound: Bool, _ out: inout [GossipDirective]) -> UInt32 {
         let sequence = nextSequence()
-        pendingProbe = PendingProbe(sequence: sequence, target: target.name)
+        pendingProbes[sequence] = PendingProbe(sequence: sequence, target: target.name, isRound: isRound)
         counters.probes += 1
-        send([.ping(sequence: sequence, target: target.name, source: name)], to: target.address, &out)
+        var messages: [GossipMessage] = [.ping(sequence: sequence, target: target.name, source: name)]
+        if target.status == .suspect {
+            // Lifeguard's buddy system: tell a suspect directly, so it can refute at once.
+            messages.append(.suspect(Accusation(name: target.name, incarnation: target.incarnation, accuser: name)))
+        }
+        send(messages, to: target.address, &out)
         out.append(.schedule(.probeTimeout(sequence: sequence), after: localHealth.scale(configuration.probeTimeout)))
         out.append(.schedule(.probeRoundEnd(sequence: sequence), after: localHealth.scale(configuration.probeInterval)))
+        return sequence
     }
 
     /// The next alive or suspect member in a round-robin that is reshuffled after each pass (SWIM 4.3).
@@ -38,14 +50,12 @@ extension SWIMInstance {
     }
 
     mutating func probeTimedOut(sequence: UInt32, _ out: inout [GossipDirective]) {
-        guard var probe = pendingProbe, probe.sequence == sequence, !probe.acked,
-            let target = others[probe.target]
-        else { return }
+        guard var probe = pendingProbes[sequence], !probe.acked, let target = others[probe.target] else { return }
         let helpers = randomMembers(count: configuration.indirectChecks) {
             $0.status == .alive && $0.name != target.name
         }
         probe.expectedNacks = helpers.count
-        pendingProbe = probe
+        pendingProbes[sequence] = probe
         counters.indirectProbes += UInt64(helpers.count)
         for helper in helpers {
             send(
@@ -56,23 +66,36 @@ extension SWIMInstance {
         }
     }
 
-    /// Ends the probe round: an ack improves local health; otherwise missed nacks worsen it and the target is
-    /// suspected.
-    mutating func finishProbe(_ out: inout [GossipDirective], now: Timestamp) {
-        guard let probe = pendingProbe else { return }
-        pendingProbe = nil
-        if probe.acked {
-            localHealth.apply(delta: -1)
-            return
+    /// Ends a probe: an ack improves local health; otherwise missed nacks worsen it and the target is suspected
+    /// (for a confirmation probe, our accusation confirms the existing suspicion).
+    mutating func finishProbe(sequence: UInt32, _ out: inout [GossipDirective], now: Timestamp) {
+        guard let probe = pendingProbes.removeValue(forKey: sequence) else { return }
+        if probe.isRound {
+            roundProbeSequence = nil
+            if probe.acked {
+                localHealth.apply(delta: -1)
+            } else if probe.expectedNacks > 0 {
+                localHealth.apply(delta: max(0, probe.expectedNacks - probe.nacks))
+            } else {
+                localHealth.apply(delta: 1)
+            }
         }
+        guard !probe.acked else { return }
         counters.failedProbes += 1
-        if probe.expectedNacks > 0 {
-            localHealth.apply(delta: max(0, probe.expectedNacks - probe.nacks))
-        } else {
-            localHealth.apply(delta: 1)
-        }
         guard let target = others[probe.target], target.status.isActive else { return }
         applySuspect(Accusation(name: target.name, incarnation: target.incarnation, accuser: name), now: now, &out)
+    }
+
+    /// Someone else suspects `member`: a few members (about `confirmationProbes` across the cluster) probe it at
+    /// once, so a real failure gathers independent confirmations within one probe round and the dynamic suspicion
+    /// timeout shrinks to its minimum, while a live member is reminded to refute.
+    mutating func maybeProbeToConfirm(_ member: Member, _ out: inout [GossipDirective]) {
+        guard !isLeaving, configuration.confirmationProbes > 0 else { return }
+        let others = max(1, activeMemberCount - 2)
+        let probability = min(1.0, Double(configuration.confirmationProbes) / Double(others))
+        guard Double.random(in: 0..<1, using: &rng) < probability else { return }
+        counters.confirmationProbes += 1
+        startProbe(of: member, isRound: false, &out)
     }
 
     mutating func handlePing(sequence: UInt32, target: String, from source: PeerAddress, _ out: inout [GossipDirective])
@@ -83,9 +106,9 @@ extension SWIMInstance {
     }
 
     mutating func handleAck(sequence: UInt32, _ out: inout [GossipDirective]) {
-        if var probe = pendingProbe, probe.sequence == sequence {
+        if var probe = pendingProbes[sequence] {
             probe.acked = true
-            pendingProbe = probe
+            pendingProbes[sequence] = probe
         } else if var relay = relays[sequence], !relay.acked {
             relay.acked = true
             relays[sequence] = relay
@@ -94,10 +117,7 @@ extension SWIMInstance {
     }
 
     mutating func handleNack(sequence: UInt32) {
-        if var probe = pendingProbe, probe.sequence == sequence {
-            probe.nacks += 1
-            pendingProbe = probe
-        }
+        pendingProbes[sequence]?.nacks += 1
     }
 
     mutating func handlePingRequest(

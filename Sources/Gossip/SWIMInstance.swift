@@ -25,15 +25,19 @@ public struct SWIMInstance: Sendable {
     var sequence: UInt32 = 0
     var probeOrder: [String] = []
     var probeIndex = 0
-    var pendingProbe: PendingProbe?
+    /// Probes in flight: the current round's, plus confirmation probes of members others suspect.
+    var pendingProbes: [UInt32: PendingProbe] = [:]
+    var roundProbeSequence: UInt32?
     var relays: [UInt32: Relay] = [:]
     var suspicions: [String: Suspicion] = [:]
     var broadcasts = BroadcastQueue()
 
-    /// The probe now in flight.
+    /// A probe in flight.
     struct PendingProbe: Sendable {
         var sequence: UInt32
         var target: String
+        /// A regular round-robin probe (it feeds local health) rather than a confirmation probe.
+        var isRound: Bool
         var expectedNacks = 0
         var nacks = 0
         var acked = false
@@ -180,7 +184,7 @@ public struct SWIMInstance: Sendable {
         case .probeTimeout(let sequence):
             probeTimedOut(sequence: sequence, &out)
         case .probeRoundEnd(let sequence):
-            if pendingProbe?.sequence == sequence { finishProbe(&out, now: now) }
+            finishProbe(sequence: sequence, &out, now: now)
         case .relayNack(let sequence):
             if let relay = relays[sequence], !relay.acked {
                 send([.nack(sequence: relay.requesterSequence)], to: relay.requester, &out)
@@ -275,6 +279,7 @@ public struct GossipCounters: Hashable, Sendable {
     public var suspicionsRaised: UInt64 = 0
     public var refutations: UInt64 = 0
     public var membersDeclaredDead: UInt64 = 0
+    public var confirmationProbes: UInt64 = 0
     public var pushPulls: UInt64 = 0
     public var joinRetries: UInt64 = 0
 

@@ -22,11 +22,11 @@ struct Suspicion: Hashable, Sendable {
         self.incarnation = incarnation
         self.startedAt = startedAt
         self.accusers = [accuser]
-        var wanted = configuration.suspicionMultiplier - 2
+        var wanted = configuration.suspicionConfirmations
         if memberCount - 2 < wanted { wanted = 0 }
         self.wantedConfirmations = max(0, wanted)
         let nodeScale = max(1.0, log10(Double(max(memberCount, 1))))
-        self.minimum = configuration.probeInterval.scaled(by: Double(configuration.suspicionMultiplier) * nodeScale)
+        self.minimum = configuration.probeInterval.scaled(by: configuration.suspicionMultiplier * nodeScale)
         self.maximum = minimum * configuration.suspicionMaxMultiplier
     }
 

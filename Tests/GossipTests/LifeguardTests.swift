@@ -76,3 +76,52 @@ struct LifeguardTests {
         #expect(cluster.nodes["n2"]!.localHealth.score <= 1, "healthy nodes get nacks for n1 and stay healthy")
     }
 }
+
+@Suite("Confirmation probes and buddy system")
+struct ConfirmationTests {
+    @Test func othersProbeASuspectAndConfirmARealFailure() {
+        var cluster = TestCluster()
+        cluster.startAll(count: 10)
+        let everyone = Set((1...10).map { "n\($0)" })
+        #expect(cluster.run(upTo: .seconds(15)) { $0.allSee(alive: everyone) } != nil)
+        cluster.crash("n5")
+        let survivors = everyone.subtracting(["n5"])
+        #expect(
+            cluster.run(upTo: .seconds(60)) { c in survivors.allSatisfy { c.status(of: "n5", seenBy: $0) == .dead } }
+                != nil
+        )
+        let confirmationProbes = survivors.reduce(0) { $0 + cluster.nodes[$1]!.counters.confirmationProbes }
+        #expect(confirmationProbes >= 1, "hearing of a suspicion should make some members probe the suspect")
+        // Somebody's suspicion gathered an independent confirmation.
+        let suspects = cluster.sent.flatMap(\.messages).compactMap { message -> String? in
+            if case .suspect(let accusation) = message, accusation.name == "n5" { return accusation.accuser }
+            return nil
+        }
+        #expect(Set(suspects).count >= 2)
+    }
+
+    @Test func pingsToASuspectCarryTheSuspicion() {
+        var node = SWIMInstance(
+            name: "n1",
+            address: PeerAddress(host: "127.0.0.1", port: 1),
+            configuration: .lan,
+            seed: 9
+        )
+        var out: [GossipDirective] = []
+        let peer = AliveUpdate(
+            name: "n2",
+            incarnation: 4,
+            address: PeerAddress(host: "127.0.0.1", port: 2),
+            metadata: .init()
+        )
+        node.applyAlive(peer, now: .zero, &out)
+        node.applySuspect(Accusation(name: "n2", incarnation: 4, accuser: "n1"), now: .zero, &out)
+        out.removeAll()
+        node.startProbe(of: node.member(named: "n2")!, isRound: true, &out)
+        let sentMessages = out.compactMap { directive -> [GossipMessage]? in
+            if case .send(let datagram, _) = directive { return try? WireFormat.decodeDatagram(datagram) }
+            return nil
+        }.flatMap { $0 }
+        #expect(sentMessages.contains(.suspect(Accusation(name: "n2", incarnation: 4, accuser: "n1"))))
+    }
+}
