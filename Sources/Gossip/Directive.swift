@@ -49,6 +49,8 @@ public enum GossipDirective: Hashable, Sendable {
     /// `receivePushPull(_:now:)`; report a failure with `pushPullFailed(with:now:)`.
     case pushPull(payload: [UInt8], to: PeerAddress, isJoin: Bool)
     case memberChanged(MemberChange)
+    /// A newer value of a cluster-state key was accepted (from anyone, this node included).
+    case stateChanged(StateEntry)
     /// After a graceful leave, the `left` message has spread: the shell may stop.
     case leaveComplete
 }

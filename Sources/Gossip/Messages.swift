@@ -13,6 +13,8 @@ public enum GossipMessage: Hashable, Sendable {
     case dead(Accusation)
     /// Graceful departure.
     case left(name: String, incarnation: UInt64)
+    /// A versioned value of the replicated cluster state (for higher layers such as partitions).
+    case state(StateEntry)
 }
 
 /// A member announcing (or refuting with) an incarnation, its address and its metadata.
@@ -50,11 +52,14 @@ public struct PushPullState: Hashable, Sendable {
     /// True on the reply half of an exchange, so the receiver does not answer again.
     public var isReply: Bool
     public var members: [PushPullEntry]
+    /// The whole replicated cluster state, so a joining node learns it at once and divergence is repaired.
+    public var state: [StateEntry]
 
-    public init(isJoin: Bool, isReply: Bool, members: [PushPullEntry]) {
+    public init(isJoin: Bool, isReply: Bool, members: [PushPullEntry], state: [StateEntry] = []) {
         self.isJoin = isJoin
         self.isReply = isReply
         self.members = members
+        self.state = state
     }
 }
 
@@ -80,9 +85,10 @@ extension GossipMessage {
     /// only the newest update per member.
     var updateSubject: String? {
         switch self {
-        case .alive(let update): update.name
-        case .suspect(let accusation), .dead(let accusation): accusation.name
-        case .left(let name, _): name
+        case .state(let entry): "s/" + entry.key
+        case .alive(let update): "m/" + update.name
+        case .suspect(let accusation), .dead(let accusation): "m/" + accusation.name
+        case .left(let name, _): "m/" + name
         case .ping, .ack, .nack, .pingRequest: nil
         }
     }

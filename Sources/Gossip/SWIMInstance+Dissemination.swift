@@ -25,7 +25,9 @@ extension SWIMInstance {
                 metadata: $0.metadata
             )
         }
-        return WireFormat.encode(PushPullState(isJoin: isJoin, isReply: isReply, members: entries))
+        return WireFormat.encode(
+            PushPullState(isJoin: isJoin, isReply: isReply, members: entries, state: clusterState.sortedEntries)
+        )
     }
 
     /// A push-pull state arrived over a stream. Returns the reply to send back (nil when this was itself a reply)
@@ -74,6 +76,7 @@ extension SWIMInstance {
                 }
             }
         }
+        for entry in state.state { mergeState(entry, &out) }
         if state.isReply || !state.members.isEmpty { hasJoined = true }
         return (reply, out)
     }

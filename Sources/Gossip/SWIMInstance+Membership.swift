@@ -30,6 +30,8 @@ extension SWIMInstance {
             applyDead(accusation, now: now, &out)
         case .left(let memberName, let memberIncarnation):
             applyLeft(memberName, incarnation: memberIncarnation, now: now, &out)
+        case .state(let entry):
+            mergeState(entry, &out)
         }
     }
 

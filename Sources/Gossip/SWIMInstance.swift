@@ -17,6 +17,8 @@ public struct SWIMInstance: Sendable {
     public internal(set) var isLeaving = false
     /// True once some seed (or any member) answered; until then the join is retried.
     public internal(set) var hasJoined = false
+    /// The replicated, versioned state higher layers publish through gossip.
+    public internal(set) var clusterState = ClusterState()
 
     /// Every other member we know, in any status.
     var others: [String: Member] = [:]
@@ -149,6 +151,21 @@ public struct SWIMInstance: Sendable {
         return []
     }
 
+    /// Publishes a cluster-state value; it spreads by gossip and push-pull and wins wherever its version is newer.
+    public mutating func publish(_ entry: StateEntry, now: Timestamp) throws(StateError) -> [GossipDirective] {
+        guard entry.value.count <= WireFormat.maxStateValueBytes else { throw .valueTooLarge(entry.value.count) }
+        guard !entry.key.isEmpty, entry.key.utf8.count <= WireFormat.maxNameBytes else { throw .invalidKey }
+        var out: [GossipDirective] = []
+        mergeState(entry, &out)
+        return out
+    }
+
+    mutating func mergeState(_ entry: StateEntry, _ out: inout [GossipDirective]) {
+        guard clusterState.merge(entry) else { return }
+        broadcasts.enqueue(.state(entry))
+        out.append(.stateChanged(entry))
+    }
+
     var aliveUpdate: AliveUpdate {
         AliveUpdate(name: name, incarnation: incarnation, address: address, metadata: metadata)
     }
@@ -265,6 +282,12 @@ public struct SWIMInstance: Sendable {
     var reapInterval: Duration {
         max(.seconds(1), min(configuration.reapAfter / 4, .seconds(60)))
     }
+}
+
+/// Why a cluster-state value cannot be published.
+public enum StateError: Error, Hashable, Sendable {
+    case valueTooLarge(Int)
+    case invalidKey
 }
 
 /// Counters the shell exports as metrics and `peer info` shows.

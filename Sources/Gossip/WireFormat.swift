@@ -55,6 +55,9 @@ public enum WireFormat {
     static let maxRoles = 32
     static let maxTagBytes = 1024
     static let maxPushPullMembers = 1 << 20
+    static let maxStateEntries = 1 << 22
+    /// A state value must fit in a datagram with room to spare.
+    public static let maxStateValueBytes = 1024
 
     enum MessageType: UInt8 {
         case ping = 1
@@ -65,6 +68,7 @@ public enum WireFormat {
         case suspect = 6
         case dead = 7
         case left = 8
+        case state = 9
     }
 
     /// Encodes one message body with its type and length header.
@@ -106,6 +110,9 @@ public enum WireFormat {
             type = .left
             body.write(name)
             body.write(incarnation)
+        case .state(let entry):
+            type = .state
+            body.write(entry)
         }
         var out = ByteWriter()
         out.write(type.rawValue)
@@ -170,6 +177,8 @@ public enum WireFormat {
             return .dead(try r.readAccusation())
         case .left:
             return .left(name: try r.readName(), incarnation: try r.readUInt64())
+        case .state:
+            return .state(try r.readStateEntry())
         }
     }
 
@@ -186,6 +195,8 @@ public enum WireFormat {
             w.write(entry.incarnation)
             w.write(entry.metadata)
         }
+        w.write(UInt32(state.state.count))
+        for entry in state.state { w.write(entry) }
         return w.bytes
     }
 
@@ -213,8 +224,13 @@ public enum WireFormat {
                 )
             )
         }
+        let stateCount = Int(try r.readUInt32())
+        guard stateCount <= maxStateEntries else { throw .oversized("state entry count") }
+        var entries: [StateEntry] = []
+        entries.reserveCapacity(min(stateCount, 4096))
+        for _ in 0..<stateCount { entries.append(try r.readStateEntry()) }
         try r.expectEnd()
-        return PushPullState(isJoin: flags & 1 != 0, isReply: flags & 2 != 0, members: members)
+        return PushPullState(isJoin: flags & 1 != 0, isReply: flags & 2 != 0, members: members, state: entries)
     }
 
     private static func readHeader(_ r: inout ByteReader, kind: UInt8) throws(DecodeError) {
@@ -255,6 +271,14 @@ struct ByteWriter {
             write(key)
             write(value)
         }
+    }
+
+    mutating func write(_ entry: StateEntry) {
+        write(entry.key)
+        write(entry.version.major)
+        write(entry.version.minor)
+        write(UInt16(clamping: entry.value.count))
+        bytes.append(contentsOf: entry.value.prefix(Int(UInt16.max)))
     }
 
     mutating func write(_ accusation: Accusation) {
@@ -340,6 +364,14 @@ struct ByteReader {
             tags[key] = value
         }
         return NodeMetadata(roles: roles, tags: tags)
+    }
+
+    mutating func readStateEntry() throws(DecodeError) -> StateEntry {
+        let key = try readName()
+        let version = StateVersion(major: try readUInt64(), minor: try readUInt64())
+        let length = Int(try readUInt16())
+        guard length <= WireFormat.maxStateValueBytes else { throw .oversized("state value") }
+        return StateEntry(key: key, version: version, value: try readBytes(length))
     }
 
     mutating func readAccusation() throws(DecodeError) -> Accusation {

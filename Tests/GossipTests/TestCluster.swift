@@ -142,6 +142,8 @@ struct TestCluster {
                 changes.append((now, name, change))
             case .leaveComplete:
                 leaveCompleted.insert(name)
+            case .stateChanged:
+                break
             }
         }
     }

@@ -15,6 +15,7 @@ struct WireFormatTests {
         .suspect(Accusation(name: "n5", incarnation: 2, accuser: "n1")),
         .dead(Accusation(name: "n6", incarnation: .max, accuser: "n2")),
         .left(name: "n7", incarnation: 1),
+        .state(StateEntry(key: "partition/t/0", version: StateVersion(major: 7, minor: 3), value: [1, 2, 3])),
     ]
 
     @Test func everyMessageRoundTripsInOneCompoundDatagram() throws {
@@ -34,7 +35,8 @@ struct WireFormatTests {
                     incarnation: UInt64(index),
                     metadata: Self.metadata
                 )
-            }
+            },
+            state: [StateEntry(key: "topic/t", version: StateVersion(major: 1, minor: 0), value: Array("x".utf8))]
         )
         #expect(try WireFormat.decodePushPull(WireFormat.encode(state)) == state)
     }
