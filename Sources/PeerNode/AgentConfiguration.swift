@@ -1,0 +1,90 @@
+import Gossip
+import Sealing
+
+/// Everything one agent needs to run: who it is, where it listens, whom it joins through, and how it seals.
+///
+/// Gossip uses UDP and push-pull/keyring streams use TCP, both on the same `bind` port, like serf. The RPC
+/// endpoint is a separate HTTP listener, on loopback by default because it is unauthenticated.
+public struct AgentConfiguration: Sendable {
+    /// The gossip port when none is given (serf's default).
+    public static let defaultGossipPort: UInt16 = 7946
+    /// The RPC address agents listen on and CLI commands talk to when none is given (serf's default RPC port).
+    public static let defaultRPCAddress = PeerAddress(host: "127.0.0.1", port: 7373)
+
+    /// The unique member name.
+    public var name: String
+    /// Where the UDP and TCP listeners bind.
+    public var bind: PeerAddress
+    /// The address other members use to reach us. Must be a concrete address (not 0.0.0.0).
+    public var advertise: PeerAddress
+    /// Addresses to join through; their names are learned from them.
+    public var seeds: [PeerAddress]
+    /// Where the HTTP RPC endpoint listens; nil disables it.
+    public var rpcAddress: PeerAddress?
+    /// The keyring to start with. A keyring file in `dataDirectory` wins over it; nil requires such a file.
+    public var keyring: Keyring?
+    /// Timings and sizes for the SWIM core. The shell sets `sealingOverhead` itself.
+    public var gossip: GossipConfiguration
+    /// Roles and tags announced with this member.
+    public var metadata: NodeMetadata
+    /// Where `keyring.json` is kept; nil keeps the keyring in memory only.
+    public var dataDirectory: String?
+    /// Bounds on connects and stream exchanges.
+    public var streamLimits: StreamLimits
+
+    /// - Parameter advertise: defaults to `bind`.
+    public init(
+        name: String,
+        bind: PeerAddress,
+        advertise: PeerAddress? = nil,
+        seeds: [PeerAddress] = [],
+        rpcAddress: PeerAddress? = AgentConfiguration.defaultRPCAddress,
+        keyring: Keyring?,
+        gossip: GossipConfiguration = .lan,
+        metadata: NodeMetadata = NodeMetadata(),
+        dataDirectory: String? = nil,
+        streamLimits: StreamLimits = StreamLimits()
+    ) {
+        self.name = name
+        self.bind = bind
+        self.advertise = advertise ?? bind
+        self.seeds = seeds
+        self.rpcAddress = rpcAddress
+        self.keyring = keyring
+        self.gossip = gossip
+        self.metadata = metadata
+        self.dataDirectory = dataDirectory
+        self.streamLimits = streamLimits
+    }
+
+    /// Reasons this configuration cannot run, or an empty list.
+    public func validationErrors() -> [String] {
+        var errors = gossip.validationErrors()
+        if name.isEmpty { errors.append("name must not be empty") }
+        if name.utf8.count > 255 { errors.append("name must be at most 255 bytes") }
+        if Self.isUnspecifiedHost(advertise.host) {
+            errors.append("advertise address \(advertise) is not reachable by others; pass a concrete address")
+        }
+        if let rpcAddress, rpcAddress.port == bind.port, rpcAddress.host == bind.host {
+            errors.append("the RPC address must differ from the bind address")
+        }
+        return errors
+    }
+
+    /// Whether `host` is a wildcard that binds every interface but cannot be dialled.
+    public static func isUnspecifiedHost(_ host: String) -> Bool {
+        host == "0.0.0.0" || host == "::" || host == "0:0:0:0:0:0:0:0"
+    }
+}
+
+/// Bounds on every TCP exchange, so a slow or hostile peer cannot hold resources.
+public struct StreamLimits: Sendable {
+    /// How long to wait for a TCP connect.
+    public var connectTimeout: Duration = .seconds(2)
+    /// How long a whole request/reply exchange may take, connect included.
+    public var exchangeTimeout: Duration = .seconds(5)
+    /// Largest sealed frame accepted on a stream (a push-pull of ~20k members fits).
+    public var maxFrameSize: Int = 8 << 20
+
+    public init() {}
+}

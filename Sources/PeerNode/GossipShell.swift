@@ -1,0 +1,343 @@
+import Foundation
+import Gossip
+import Logging
+import NIOCore
+import NIOPosix
+import Sealing
+
+/// The real shell around one `SWIMInstance`: it feeds the core events with the time they happened and carries out
+/// the directives that come back (seal and send, schedule, push-pull over TCP, report changes).
+///
+/// Everything here runs on one event loop, which is the only place the core, the sealer and the keyring are
+/// touched, so no locks are needed. Protocol decisions stay in the core; this type only does I/O and bookkeeping.
+final class GossipShell {
+    let eventLoop: any EventLoop
+    let configuration: AgentConfiguration
+    let logger: Logger
+    let metrics = GossipMetrics()
+    let startedAt = NIODeadline.now()
+    private(set) var core: SWIMInstance
+    var sealer: Sealer
+    private var nonceGenerator = SystemRandomNumberGenerator()
+    let keyringStore: KeyringStore?
+
+    private var datagramChannel: (any Channel)?
+    private var timers: [UInt64: Scheduled<Void>] = [:]
+    private var nextTimerID: UInt64 = 0
+    private var resolvedAddresses: [PeerAddress: SocketAddress] = [:]
+    private var leavePromise: EventLoopPromise<Void>?
+    private var leaveCompleted = false
+    private(set) var isStopped = false
+
+    /// How often gauges are refreshed from the core.
+    private static let metricsInterval = TimeAmount.seconds(1)
+    /// Bound on cached hostname resolutions.
+    private static let maxResolvedAddresses = 1024
+
+    init(
+        configuration: AgentConfiguration,
+        keyring: Keyring,
+        keyringStore: KeyringStore?,
+        eventLoop: any EventLoop,
+        logger: Logger
+    ) {
+        var gossip = configuration.gossip
+        gossip.sealingOverhead = Sealer.overhead
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.logger = logger
+        self.keyringStore = keyringStore
+        core = SWIMInstance(
+            name: configuration.name,
+            address: configuration.advertise,
+            metadata: configuration.metadata,
+            configuration: gossip,
+            seed: UInt64.random(in: .min ... .max)
+        )
+        // A fresh sender identity per boot, so peers' replay state for our previous life never rejects us.
+        sealer = Sealer(keyring: keyring, senderID: UInt64.random(in: .min ... .max))
+    }
+
+    // MARK: Clocks
+
+    /// Monotonic time for the core.
+    func now() -> Timestamp {
+        Timestamp(nanoseconds: Int64(clamping: NIODeadline.now().uptimeNanoseconds))
+    }
+
+    /// Wall-clock milliseconds, used only by sealing's replay window (which tolerates skew between nodes).
+    func wallClockMillis() -> Int64 {
+        Int64(Date().timeIntervalSince1970 * 1000)
+    }
+
+    // MARK: Lifecycle
+
+    /// Starts the core once the UDP socket is bound: timers, then the join through the seeds.
+    func start(datagramChannel: any Channel) {
+        eventLoop.assertInEventLoop()
+        self.datagramChannel = datagramChannel
+        logger.info(
+            "agent started",
+            metadata: [
+                "address": "\(core.address)", "seeds": "\(configuration.seeds.map(\.description))",
+                "primary_key": "\(sealer.keyring.primary.fingerprint)",
+            ]
+        )
+        execute(core.start(seeds: configuration.seeds, now: now()))
+        scheduleMetricsRefresh()
+    }
+
+    /// Starts a graceful leave; the future completes once the core reports the `left` message has spread, or
+    /// after `leaveTimeout` at the latest.
+    func leave() -> EventLoopFuture<Void> {
+        eventLoop.assertInEventLoop()
+        if let leavePromise { return leavePromise.futureResult }
+        let promise = eventLoop.makePromise(of: Void.self)
+        leavePromise = promise
+        guard !isStopped else {
+            promise.succeed(())
+            return promise.futureResult
+        }
+        logger.info("leaving the cluster")
+        execute(core.leave(now: now()))
+        let limit = max(TimeAmount.seconds(2), TimeAmount(configuration.gossip.leavePropagationDelay) + .milliseconds(500))
+        eventLoop.assumeIsolated().scheduleTask(in: limit) { [self] in
+            guard !leaveCompleted else { return }
+            logger.warning("leave did not complete in time; stopping anyway")
+            completeLeave()
+        }
+        return promise.futureResult
+    }
+
+    private func completeLeave() {
+        leaveCompleted = true
+        leavePromise?.succeed(())
+    }
+
+    /// Stops driving the core: pending timers are cancelled and late callbacks are ignored.
+    func stop() {
+        eventLoop.assertInEventLoop()
+        guard !isStopped else { return }
+        isStopped = true
+        for timer in timers.values { timer.cancel() }
+        timers.removeAll()
+        completeLeave()
+        metrics.refresh(from: core)
+    }
+
+    // MARK: Events
+
+    /// A datagram arrived on the gossip socket.
+    func receiveDatagram(_ sealed: [UInt8], from source: SocketAddress) {
+        guard !isStopped else { return }
+        metrics.datagramsReceived.increment()
+        metrics.bytesReceived.increment(by: sealed.count)
+        guard let sourceAddress = PeerAddress(source) else { return }
+        let opened: [UInt8]
+        do {
+            opened = try sealer.open(sealed, nowMillis: wallClockMillis())
+        } catch {
+            metrics.sealingRejected(error.metricLabel)
+            logger.trace("dropped datagram", metadata: ["from": "\(sourceAddress)", "reason": "\(error)"])
+            return
+        }
+        do {
+            execute(try core.receiveDatagram(opened, from: sourceAddress, now: now()))
+        } catch {
+            metrics.decodeFailed(error)
+            logger.debug("undecodable datagram", metadata: ["from": "\(sourceAddress)", "error": "\(error)"])
+        }
+    }
+
+    /// Answers one sealed stream request with a sealed reply, or nil to hang up (unopenable or malformed).
+    func answerStream(_ sealedRequest: [UInt8]) -> [UInt8]? {
+        guard !isStopped, let request = openStreamMessage(sealedRequest) else { return nil }
+        metrics.streamsServed.increment()
+        switch request.type {
+        case .pushPull:
+            do {
+                let (reply, directives) = try core.receivePushPull(request.body, now: now())
+                execute(directives)
+                return reply.map { seal(StreamMessage(type: .pushPull, body: $0)) }
+            } catch {
+                metrics.decodeFailed(error)
+                logger.debug("undecodable push-pull request", metadata: ["error": "\(error)"])
+                return nil
+            }
+        case .keyringOperation:
+            return answerKeyringRequest(request.body)
+        }
+    }
+
+    private func timerFired(_ timer: GossipTimer, id: UInt64) {
+        timers[id] = nil
+        guard !isStopped else { return }
+        execute(core.timerFired(timer, now: now()))
+    }
+
+    // MARK: Directives
+
+    func execute(_ directives: [GossipDirective]) {
+        eventLoop.assertInEventLoop()
+        guard !isStopped else { return }
+        for directive in directives {
+            switch directive {
+            case .send(let datagram, let destination):
+                send(datagram, to: destination)
+            case .schedule(let timer, let delay):
+                schedule(timer, after: delay)
+            case .pushPull(let payload, let peer, let isJoin):
+                pushPull(payload, with: peer, isJoin: isJoin)
+            case .memberChanged(let change):
+                report(change)
+            case .stateChanged(let entry):
+                metrics.stateChanges.increment()
+                logger.debug("cluster state changed", metadata: ["key": "\(entry.key)", "version": "\(entry.version)"])
+            case .leaveComplete:
+                logger.info("leave complete")
+                completeLeave()
+            }
+        }
+    }
+
+    private func send(_ datagram: [UInt8], to destination: PeerAddress) {
+        guard let channel = datagramChannel, let socketAddress = resolve(destination) else {
+            metrics.sendFailures.increment()
+            return
+        }
+        let sealed = seal(datagram)
+        var buffer = channel.allocator.buffer(capacity: sealed.count)
+        buffer.writeBytes(sealed)
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: socketAddress, data: buffer), promise: nil)
+        metrics.datagramsSent.increment()
+        metrics.bytesSent.increment(by: sealed.count)
+    }
+
+    private func schedule(_ timer: GossipTimer, after delay: Duration) {
+        nextTimerID &+= 1
+        let id = nextTimerID
+        timers[id] = eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(max(delay, .zero))) { [self] in
+            timerFired(timer, id: id)
+        }
+    }
+
+    private func pushPull(_ payload: [UInt8], with peer: PeerAddress, isJoin: Bool) {
+        let request = seal(StreamMessage(type: .pushPull, body: payload))
+        StreamExchange.exchange(request, with: peer, on: eventLoop, limits: configuration.streamLimits)
+            .assumeIsolated()
+            .whenComplete { [self] result in
+                guard !isStopped else { return }
+                switch result {
+                case .success(let sealedReply):
+                    receivePushPullReply(sealedReply, from: peer, isJoin: isJoin)
+                case .failure(let error):
+                    pushPullFailed(with: peer, isJoin: isJoin, reason: describeNetworkError(error))
+                }
+            }
+    }
+
+    private func receivePushPullReply(_ sealedReply: [UInt8], from peer: PeerAddress, isJoin: Bool) {
+        guard let reply = openStreamMessage(sealedReply), reply.type == .pushPull else {
+            pushPullFailed(with: peer, isJoin: isJoin, reason: "reply could not be opened")
+            return
+        }
+        do {
+            execute(try core.receivePushPull(reply.body, now: now()).directives)
+        } catch {
+            metrics.decodeFailed(error)
+            pushPullFailed(with: peer, isJoin: isJoin, reason: "undecodable reply: \(error)")
+        }
+    }
+
+    private func pushPullFailed(with peer: PeerAddress, isJoin: Bool, reason: String) {
+        metrics.pushPullFailures.increment()
+        logger.log(
+            level: isJoin ? .info : .debug,
+            isJoin ? "join attempt failed" : "push-pull failed",
+            metadata: ["peer": "\(peer)", "reason": "\(reason)"]
+        )
+        execute(core.pushPullFailed(with: peer, now: now()))
+    }
+
+    private func report(_ change: MemberChange) {
+        let member = change.member
+        metrics.memberChanged(to: member.status)
+        logger.info(
+            "member \(member.status)",
+            metadata: [
+                "member": "\(member.name)",
+                "address": "\(member.address)",
+                "status": "\(member.status)",
+                "previous": "\(change.previousStatus.map(\.description) ?? "new")",
+                "incarnation": "\(member.incarnation)",
+            ]
+        )
+    }
+
+    private func scheduleMetricsRefresh() {
+        eventLoop.assumeIsolated().scheduleTask(in: Self.metricsInterval) { [self] in
+            guard !isStopped else { return }
+            metrics.refresh(from: core)
+            scheduleMetricsRefresh()
+        }
+    }
+
+    // MARK: Sealing
+
+    /// Seals a datagram payload under the primary key.
+    func seal(_ plaintext: [UInt8]) -> [UInt8] {
+        sealer.seal(plaintext, nowMillis: wallClockMillis(), using: &nonceGenerator)
+    }
+
+    func seal(_ message: StreamMessage) -> [UInt8] {
+        seal(message.plaintext)
+    }
+
+    /// Opens a sealed stream message, counting why it was rejected if it was.
+    func openStreamMessage(_ sealed: [UInt8]) -> StreamMessage? {
+        let plaintext: [UInt8]
+        do {
+            plaintext = try sealer.open(sealed, nowMillis: wallClockMillis())
+        } catch {
+            metrics.sealingRejected(error.metricLabel)
+            logger.debug("dropped stream message", metadata: ["reason": "\(error)"])
+            return nil
+        }
+        guard let message = StreamMessage(plaintext: plaintext) else {
+            metrics.sealingRejected("unknown_stream_type")
+            return nil
+        }
+        return message
+    }
+
+    // MARK: Addresses
+
+    /// The socket address for a peer. IP literals convert directly; host names are resolved once and cached
+    /// (that lookup blocks the loop, so advertise IP addresses in production).
+    private func resolve(_ peer: PeerAddress) -> SocketAddress? {
+        if let cached = resolvedAddresses[peer] { return cached }
+        let resolved: SocketAddress
+        do {
+            resolved = try SocketAddress(ipAddress: peer.host, port: Int(peer.port))
+        } catch {
+            do {
+                resolved = try SocketAddress.makeAddressResolvingHost(peer.host, port: Int(peer.port))
+            } catch {
+                logger.debug("cannot resolve peer", metadata: ["peer": "\(peer)", "error": "\(error)"])
+                return nil
+            }
+        }
+        if resolvedAddresses.count >= Self.maxResolvedAddresses { resolvedAddresses.removeAll() }
+        resolvedAddresses[peer] = resolved
+        return resolved
+    }
+}
+
+extension PeerAddress {
+    /// The address a datagram came from; nil for non-IP sockets.
+    init?(_ socketAddress: SocketAddress) {
+        guard let host = socketAddress.ipAddress, let port = socketAddress.port, let port16 = UInt16(exactly: port)
+        else { return nil }
+        self.init(host: host, port: port16)
+    }
+}

@@ -1,0 +1,238 @@
+import Gossip
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Sealing
+
+/// A running agent: the gossip shell plus its UDP socket, its TCP stream listener and its HTTP RPC listener, all
+/// on one event loop. Create it with `start`, end it with `leave` (graceful) or `stop`.
+public final class PeerAgent: Sendable {
+    public let configuration: AgentConfiguration
+    private let eventLoop: any EventLoop
+    private let shell: NIOLoopBound<GossipShell>
+    private let channels: NIOLoopBoundBox<[any Channel]>
+    private let stopped: EventLoopPromise<Void>
+    private let logger: Logger
+
+    /// How long an inbound stream or RPC connection may stay idle before it is closed.
+    private static let inboundIdleTimeout = TimeAmount.seconds(10)
+
+    private init(
+        configuration: AgentConfiguration,
+        eventLoop: any EventLoop,
+        shell: NIOLoopBound<GossipShell>,
+        channels: NIOLoopBoundBox<[any Channel]>,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.shell = shell
+        self.channels = channels
+        self.stopped = eventLoop.makePromise(of: Void.self)
+        self.logger = logger
+    }
+
+    /// Loads the keyring, binds every listener and starts gossiping.
+    ///
+    /// - Parameters:
+    ///   - renderMetrics: renders the executable's metrics backend for `GET /metrics`.
+    ///   - eventLoopGroup: one loop of it runs the whole agent.
+    public static func start(
+        configuration: AgentConfiguration,
+        logger: Logger,
+        renderMetrics: (@Sendable () -> String)? = nil,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> PeerAgent {
+        let problems = configuration.validationErrors()
+        guard problems.isEmpty else { throw AgentStartupError.invalidConfiguration(problems) }
+        let (keyring, store) = try loadKeyring(configuration, logger: logger)
+
+        let eventLoop = eventLoopGroup.next()
+        let (shell, channels) = try await eventLoop.submit {
+            let shell = GossipShell(
+                configuration: configuration,
+                keyring: keyring,
+                keyringStore: store,
+                eventLoop: eventLoop,
+                logger: logger
+            )
+            return (
+                NIOLoopBound(shell, eventLoop: eventLoop),
+                NIOLoopBoundBox([any Channel](), eventLoop: eventLoop)
+            )
+        }.get()
+        let agent = PeerAgent(
+            configuration: configuration,
+            eventLoop: eventLoop,
+            shell: shell,
+            channels: channels,
+            logger: logger
+        )
+        do {
+            let datagramChannel = try await agent.bindDatagramSocket()
+            try await agent.bindStreamListener()
+            if let rpcAddress = configuration.rpcAddress {
+                try await agent.bindRPC(at: rpcAddress, renderMetrics: renderMetrics)
+            }
+            try await eventLoop.submit {
+                shell.value.start(datagramChannel: datagramChannel)
+            }.get()
+        } catch {
+            await agent.stop()
+            throw error
+        }
+        return agent
+    }
+
+    /// Leaves gracefully (announces `left`, waits for it to spread, at most a few seconds), then closes every
+    /// listener. Calling it again, or while stopping, just waits.
+    public func leave() async {
+        eventLoop.execute { [self] in beginLeave() }
+        await waitUntilStopped()
+    }
+
+    /// Closes everything immediately, without telling the cluster.
+    public func stop() async {
+        eventLoop.execute { [self] in closeAll() }
+        await waitUntilStopped()
+    }
+
+    /// Returns once the agent has stopped, whether by `leave`, `stop` or `POST /v1/leave`.
+    public func waitUntilStopped() async {
+        try? await stopped.futureResult.get()
+    }
+
+    /// The current member list, as `GET /v1/members` shows it.
+    public func members() async throws -> [MemberView] {
+        try await eventLoop.submit { [shell] in shell.value.membersResponse.members }.get()
+    }
+
+    // MARK: On the loop
+
+    private func beginLeave() {
+        shell.value.leave().assumeIsolated().whenComplete { [self] _ in closeAll() }
+    }
+
+    private func closeAll() {
+        guard !shell.value.isStopped else { return }
+        shell.value.stop()
+        let closing = channels.value.map { $0.close() }
+        channels.value = []
+        EventLoopFuture.andAllComplete(closing, on: eventLoop).whenComplete { [self] _ in
+            logger.info("agent stopped")
+            stopped.succeed(())
+        }
+    }
+
+    private func register(_ channel: any Channel) {
+        channels.value.append(channel)
+    }
+
+    // MARK: Listeners
+
+    private func bindDatagramSocket() async throws -> any Channel {
+        let shell = self.shell
+        let address = configuration.bind
+        do {
+            let channel = try await DatagramBootstrap(group: eventLoop)
+                // Large enough for any datagram, so none is silently truncated.
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(DatagramHandler(shell: shell.value))
+                    }
+                }
+                .bind(host: address.host, port: Int(address.port))
+                .get()
+            try await eventLoop.submit { [self] in register(channel) }.get()
+            return channel
+        } catch {
+            throw AgentStartupError.bindFailed(
+                what: "gossip UDP socket",
+                address: address,
+                reason: describeNetworkError(error)
+            )
+        }
+    }
+
+    private func bindStreamListener() async throws {
+        let shell = self.shell
+        let address = configuration.bind
+        let maxFrameSize = configuration.streamLimits.maxFrameSize
+        do {
+            let channel = try await ServerBootstrap(group: eventLoop)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let shell = shell.value
+                        try channel.pipeline.syncOperations.addHandlers(
+                            ByteToMessageHandler(StreamFrameDecoder(maxFrameSize: maxFrameSize)),
+                            StreamServerHandler(idleTimeout: Self.inboundIdleTimeout) { shell.answerStream($0) }
+                        )
+                    }
+                }
+                .bind(host: address.host, port: Int(address.port))
+                .get()
+            try await eventLoop.submit { [self] in register(channel) }.get()
+        } catch {
+            throw AgentStartupError.bindFailed(
+                what: "gossip TCP listener",
+                address: address,
+                reason: describeNetworkError(error)
+            )
+        }
+    }
+
+    private func bindRPC(at address: PeerAddress, renderMetrics: (@Sendable () -> String)?) async throws {
+        let shell = self.shell
+        let leave: @Sendable () -> Void = { [self] in eventLoop.execute { self.beginLeave() } }
+        do {
+            let channel = try await ServerBootstrap(group: eventLoop)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let router = RPCRouter(shell: shell.value, leave: leave, renderMetrics: renderMetrics)
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
+                        try channel.pipeline.syncOperations.addHandlers(
+                            IdleStateHandler(readTimeout: Self.inboundIdleTimeout),
+                            RPCHTTPHandler(router: router)
+                        )
+                    }
+                }
+                .bind(host: address.host, port: Int(address.port))
+                .get()
+            try await eventLoop.submit { [self] in register(channel) }.get()
+        } catch {
+            throw AgentStartupError.bindFailed(what: "RPC listener", address: address, reason: describeNetworkError(error))
+        }
+    }
+
+    // MARK: Keyring
+
+    /// The keyring file in the data directory wins over the configured keyring; a configured keyring is written
+    /// there on first start so later rotations persist.
+    private static func loadKeyring(
+        _ configuration: AgentConfiguration,
+        logger: Logger
+    ) throws -> (Keyring, KeyringStore?) {
+        guard let dataDirectory = configuration.dataDirectory else {
+            guard let keyring = configuration.keyring else { throw AgentStartupError.noKey(dataDirectory: nil) }
+            return (keyring, nil)
+        }
+        let store = KeyringStore(dataDirectory: dataDirectory)
+        if let stored = try store.load() {
+            if configuration.keyring != nil, configuration.keyring != stored {
+                logger.notice("using the keyring file; it overrides the given key", metadata: ["path": "\(store.path)"])
+            }
+            return (stored, store)
+        }
+        guard let keyring = configuration.keyring else { throw AgentStartupError.noKey(dataDirectory: dataDirectory) }
+        do {
+            try store.save(keyring)
+        } catch {
+            throw AgentStartupError.keyringFile(path: store.path, reason: error.localizedDescription)
+        }
+        return (keyring, store)
+    }
+}

@@ -1,0 +1,88 @@
+import NIOCore
+import NIOHTTP1
+
+/// Collects one HTTP request (body bounded), asks the router, writes the answer and closes the connection.
+final class RPCHTTPHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// Largest request body accepted; keyring requests are tiny.
+    static let maxBodySize = 64 * 1024
+
+    private let router: RPCRouter
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var bodyTooLarge = false
+    private var responding = false
+
+    init(router: RPCRouter) {
+        self.router = router
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead):
+            head = requestHead
+            body.removeAll()
+            bodyTooLarge = false
+        case .body(let buffer):
+            if body.count + buffer.readableBytes > Self.maxBodySize {
+                bodyTooLarge = true
+            } else {
+                body.append(contentsOf: buffer.readableBytesView)
+            }
+        case .end:
+            guard let head, !responding else { return }
+            responding = true
+            if bodyTooLarge {
+                respond(context: context, .error(.payloadTooLarge, "request body exceeds \(Self.maxBodySize) bytes"))
+                return
+            }
+            let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+            let request = RPCRequest(method: head.method, path: path, body: body)
+            let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            router.route(request).assumeIsolated().whenComplete { [self] result in
+                let response: RPCResponse
+                switch result {
+                case .success(let routed): response = routed
+                case .failure(let error): response = .error(.internalServerError, "\(error)")
+                }
+                respond(context: loopBoundContext.value, response)
+            }
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The idle timeout: a client that never finishes its request is dropped.
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !responding, error is HTTPParserError {
+            responding = true
+            respond(context: context, .error(.badRequest, "malformed HTTP request"))
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, _ response: RPCResponse) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: response.contentType)
+        headers.add(name: "Content-Length", value: "\(response.body.count)")
+        headers.add(name: "Connection", value: "close")
+        let responseHead = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+        buffer.writeBytes(response.body)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            loopBoundContext.value.close(promise: nil)
+        }
+    }
+}
