@@ -1,3 +1,7 @@
+import Gossip
+import NIOCore
+import NIOPosix
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,9 +9,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Gossip
-import NIOCore
-import NIOPosix
 
 /// Why an agent could not start. Each description is one line an operator can act on.
 public enum AgentStartupError: Error, CustomStringConvertible {

@@ -100,7 +100,10 @@ final class GossipShell {
         }
         logger.info("leaving the cluster")
         execute(core.leave(now: now()))
-        let limit = max(TimeAmount.seconds(2), TimeAmount(configuration.gossip.leavePropagationDelay) + .milliseconds(500))
+        let limit = max(
+            TimeAmount.seconds(2),
+            TimeAmount(configuration.gossip.leavePropagationDelay) + .milliseconds(500)
+        )
         eventLoop.assumeIsolated().scheduleTask(in: limit) { [self] in
             guard !leaveCompleted else { return }
             logger.warning("leave did not complete in time; stopping anyway")

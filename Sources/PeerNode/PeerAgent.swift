@@ -204,7 +204,11 @@ public final class PeerAgent: Sendable {
                 .get()
             try await eventLoop.submit { [self] in register(channel) }.get()
         } catch {
-            throw AgentStartupError.bindFailed(what: "RPC listener", address: address, reason: describeNetworkError(error))
+            throw AgentStartupError.bindFailed(
+                what: "RPC listener",
+                address: address,
+                reason: describeNetworkError(error)
+            )
         }
     }
 

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Gossip
+import PeerNode
+
+/// `peer dev`: a real local cluster in one command, with a live membership view.
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Start a local cluster of real agents and watch its membership.",
+        discussion: """
+            Generates a key and starts N `peer agent` processes on 127.0.0.1: node i gossips on base-port+i-1 and \
+            serves RPC on base-port+N+i-1; every node joins through node1. Data dirs and logs go to a temporary \
+            directory that is kept for inspection. Ctrl-C (or --duration/--once) stops every agent.
+            """
+    )
+
+    @Option(help: "Number of agents.")
+    var nodes: Int = 5
+
+    @Option(help: "Gossip port of node1; the others follow, then the RPC ports.")
+    var basePort: Int = Int(AgentConfiguration.defaultGossipPort)
+
+    @Option(
+        help: ArgumentHelp(
+            "Timing profile: \(GossipConfiguration.profileNames.joined(separator: ", ")).",
+            valueName: "name"
+        )
+    )
+    var profile: String = "local"
+
+    @Flag(help: "Wait until every node is alive in node1's view (at most 15 s), print the table once and stop.")
+    var once = false
+
+    @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
+    var duration: Double?
+
+    func validate() throws {
+        guard (1...64).contains(nodes) else { throw ValidationError("--nodes must be between 1 and 64") }
+        guard basePort >= 1, basePort + 2 * nodes - 1 <= 65_535 else {
+            throw ValidationError("--base-port: ports \(basePort)...\(basePort + 2 * nodes - 1) do not fit")
+        }
+        guard GossipConfiguration.profile(named: profile) != nil else {
+            throw ValidationError("--profile: unknown profile '\(profile)'")
+        }
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
+    }
+
+    func run() async throws {
+        let directory = try Self.makeTemporaryDirectory()
+        let cluster = DevCluster(count: nodes, basePort: basePort, directory: directory)
+        try await cluster.launch(executable: try Self.currentExecutable(), profile: profile)
+        print("started \(nodes) agents; data and logs in \(directory.path)")
+
+        let view = DevMembershipView(nodes: cluster.nodes, directory: directory, live: Terminal.stdoutIsTTY)
+        let once = once
+        let duration = duration
+        let monitor = Task {
+            if once {
+                try await view.printWhenConverged(timeout: .seconds(15))
+            } else {
+                try await view.run(for: duration.map { .milliseconds(Int($0 * 1000)) })
+            }
+        }
+        let signals = SignalTrap(signals: [SIGINT, SIGTERM]) { monitor.cancel() }
+        let result = await monitor.result
+        print("stopping \(nodes) agents...")
+        // Still trapping: a second Ctrl-C must not abandon the children mid-stop.
+        await cluster.stop()
+        signals.cancel()
+        print("stopped; logs kept in \(directory.path)")
+        if case .failure(let error) = result, !(error is CancellationError) {
+            throw error
+        }
+    }
+
+    private static func makeTemporaryDirectory() throws -> URL {
+        var template = Array(
+            FileManager.default.temporaryDirectory.appendingPathComponent("peer-dev-XXXXXX").path.utf8CString
+        )
+        guard let created = mkdtemp(&template) else {
+            throw DevClusterError("cannot create a temporary directory")
+        }
+        return URL(fileURLWithPath: String(cString: created))
+    }
+
+    /// The running `peer` binary, so children run exactly this build.
+    private static func currentExecutable() throws -> URL {
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: resolved)
+        }
+        if let path = Bundle.main.executablePath {
+            return URL(fileURLWithPath: path)
+        }
+        let argument = CommandLine.arguments.first ?? "peer"
+        return URL(
+            fileURLWithPath: argument,
+            relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        )
+    }
+}
+
+/// Runs `handler` when one of `signals` arrives, instead of the default termination, until cancelled.
+final class SignalTrap {
+    private let sources: [any DispatchSourceSignal]
+    private let signals: [Int32]
+
+    init(signals: [Int32], handler: @escaping @Sendable () -> Void) {
+        self.signals = signals
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
+    }
+
+    /// Stops trapping and restores the default actions.
+    func cancel() {
+        for source in sources { source.cancel() }
+        for number in signals { signal(number, SIG_DFL) }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import PeerNode
+
+/// The live view of a dev cluster: node1's member table plus how many members each node sees alive.
+/// Redraws in place on a terminal; prints one plain snapshot per refresh otherwise.
+struct DevMembershipView: Sendable {
+    let nodes: [DevNode]
+    let directory: URL
+    let live: Bool
+
+    private static let refreshInterval: Duration = .seconds(1)
+
+    /// Refreshes every second until cancelled, or until `duration` has passed.
+    func run(for duration: Duration?) async throws {
+        let started = ContinuousClock.now
+        while true {
+            let elapsed = ContinuousClock.now - started
+            let snapshot = await self.snapshot(elapsed: elapsed)
+            print((live ? Terminal.clearScreen : "") + snapshot)
+            if let duration, elapsed >= duration { return }
+            try await Task.sleep(for: Self.refreshInterval)
+        }
+    }
+
+    /// Waits until node1 sees every node alive (or `timeout`), then prints one snapshot.
+    func printWhenConverged(timeout: Duration) async throws {
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < timeout {
+            let members = try? await Self.members(of: nodes[0])
+            if members?.filter({ $0.status == "alive" }).count == nodes.count { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        print(await snapshot(elapsed: ContinuousClock.now - started))
+    }
+
+    private func snapshot(elapsed: Duration) async -> String {
+        let views = await withTaskGroup(of: (Int, Result<[MemberView], any Error>).self) { group in
+            for (index, node) in nodes.enumerated() {
+                group.addTask {
+                    do {
+                        return (index, .success(try await Self.members(of: node)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            var results = [Result<[MemberView], any Error>?](repeating: nil, count: nodes.count)
+            for await (index, result) in group { results[index] = result }
+            return results
+        }
+        var lines = ["peer dev · \(nodes.count) nodes · \(Int(elapsed.seconds))s · \(directory.path)", ""]
+        let reference = views.indices.first { index in
+            if case .success = views[index] { return true }
+            return false
+        }
+        if let reference, case .success(let members) = views[reference] {
+            lines.append("members as \(nodes[reference].name) sees them:")
+            lines.append(MembersTable.render(members))
+        } else {
+            lines.append("no agent is answering yet")
+        }
+        lines.append("")
+        var perNode = TextTable(header: ["Node", "Gossip", "RPC", "View"])
+        for (node, view) in zip(nodes, views) {
+            let summary: String
+            switch view {
+            case .success(let members):
+                let counts = Dictionary(grouping: members, by: \.status).mapValues(\.count)
+                summary = ["alive", "suspect", "dead", "left"].compactMap { status in
+                    counts[status].map { "\($0) \(status)" }
+                }.joined(separator: ", ")
+            case .failure(let error):
+                summary = "down (\(error))"
+            case nil:
+                summary = "?"
+            }
+            perNode.append([node.name, node.gossip.description, node.rpc.description, summary])
+        }
+        lines.append(perNode.render())
+        if live { lines.append("\nCtrl-C stops every agent.") }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func members(of node: DevNode) async throws -> [MemberView] {
+        var client = RPCClient(address: node.rpc)
+        client.connectTimeout = .milliseconds(500)
+        client.requestTimeout = .seconds(1)
+        return try await client.call(.GET, "/v1/members", as: MembersResponse.self).members
+    }
+}
