@@ -5,15 +5,16 @@ import NIOCore
 import Sealing
 
 /// Cluster-wide keyring operations, like `serf keyring`: the node that receives the RPC sends a sealed request to
-/// every alive member, applies the operation itself last, and reports who answered.
+/// every alive or suspect member, applies the operation itself last, and reports who answered.
 ///
 /// Requests and replies are sealed with the keyring as it was *before* the operation, so an `install`, `use` or
 /// `remove` never makes its own answer unreadable.
 extension GossipShell {
-    /// Runs `operation` on every alive member and this node.
+    /// Runs `operation` on every alive or suspect member and this node.
     func coordinateKeyringOperation(_ operation: KeyringOperation) -> EventLoopFuture<KeyringResponse> {
         eventLoop.assertInEventLoop()
-        let targets = core.members.filter { $0.status == .alive && $0.name != core.name }
+        // Suspects are included: most are alive and merely slow, and a node left out would be cut off by a `use`.
+        let targets = core.members.filter { $0.status.isActive && $0.name != core.name }
         let requestBody: [UInt8]
         do {
             requestBody = try [UInt8](JSONEncoder().encode(KeyringWireRequest(operation)))
@@ -126,7 +127,12 @@ extension GossipShell {
         guard let message = openStreamMessage(sealedReply), message.type == .keyringOperation,
             let reply = try? JSONDecoder().decode(KeyringNodeReply.self, from: Data(message.body))
         else {
-            return KeyringNodeReply(node: node, error: "unreadable reply", keys: [], primary: "")
+            return KeyringNodeReply(
+                node: node,
+                error: "reply could not be opened (sealed with a key this node lacks?)",
+                keys: [],
+                primary: ""
+            )
         }
         return reply
     }

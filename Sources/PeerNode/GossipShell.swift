@@ -28,6 +28,8 @@ final class GossipShell {
     private var leavePromise: EventLoopPromise<Void>?
     private var leaveCompleted = false
     private(set) var isStopped = false
+    /// Whether `start` ran (the agent got past binding its sockets).
+    var hasStarted: Bool { datagramChannel != nil }
 
     /// How often gauges are refreshed from the core.
     private static let metricsInterval = TimeAmount.seconds(1)

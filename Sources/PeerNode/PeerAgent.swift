@@ -116,11 +116,12 @@ public final class PeerAgent: Sendable {
 
     private func closeAll() {
         guard !shell.value.isStopped else { return }
+        let wasRunning = shell.value.hasStarted
         shell.value.stop()
         let closing = channels.value.map { $0.close() }
         channels.value = []
         EventLoopFuture.andAllComplete(closing, on: eventLoop).whenComplete { [self] _ in
-            logger.info("agent stopped")
+            if wasRunning { logger.info("agent stopped") }
             stopped.succeed(())
         }
     }

@@ -90,7 +90,7 @@ public struct KeyRequest: Codable, Sendable {
     }
 }
 
-/// Answer to every keyring endpoint: how many alive nodes (this one included) were asked and answered, the
+/// Answer to every keyring endpoint: how many alive or suspect nodes (this one included) were asked and answered, the
 /// per-node errors, and for `list` the keys found.
 public struct KeyringResponse: Codable, Sendable {
     public var numNodes: Int

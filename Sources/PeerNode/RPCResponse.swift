@@ -7,10 +7,10 @@ struct RPCResponse: Sendable {
     var contentType: String
     var body: [UInt8]
 
-    /// Shared JSON style: keys in declaration order, slashes unescaped (base64 keys contain them).
+    /// Shared JSON style: sorted keys (stable output), slashes unescaped (base64 keys contain them).
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 

@@ -100,18 +100,16 @@ struct AgentCommand: AsyncParsableCommand {
                 logger: groupLogger
             )
         )
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            if exitWithParent {
-                tasks.addTask { [logger] in
-                    guard await ParentWatch.waitForParentExit() else { return }
-                    logger.notice("parent process exited; leaving")
-                    await group.triggerGracefulShutdown()
-                }
-            }
-            try await tasks.next()
-            tasks.cancelAll()
-        }
+        // Not part of the group: it only asks the group to shut down gracefully, and must not cancel it by finishing.
+        let parentWatch: Task<Void, Never>? =
+            exitWithParent
+            ? Task { [logger] in
+                guard await ParentWatch.waitForParentExit() else { return }
+                logger.notice("parent process exited; leaving")
+                await group.triggerGracefulShutdown()
+            } : nil
+        defer { parentWatch?.cancel() }
+        try await group.run()
     }
 
     /// Builds and checks the whole configuration, throwing a one-line reason for the first problem found.

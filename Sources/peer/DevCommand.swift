@@ -30,7 +30,7 @@ struct DevCommand: AsyncParsableCommand {
     )
     var profile: String = "local"
 
-    @Flag(help: "Wait until every node is alive in node1's view (at most 15 s), print the table once and stop.")
+    @Flag(help: "Wait until every node sees every node alive (at most 15 s), print the view once and stop.")
     var once = false
 
     @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))

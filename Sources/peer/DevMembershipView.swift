@@ -16,21 +16,29 @@ struct DevMembershipView: Sendable {
         while true {
             let elapsed = ContinuousClock.now - started
             let snapshot = await self.snapshot(elapsed: elapsed)
-            print((live ? Terminal.clearScreen : "") + snapshot)
+            print((live ? Terminal.clearScreen : "\n") + snapshot)
             if let duration, elapsed >= duration { return }
             try await Task.sleep(for: Self.refreshInterval)
         }
     }
 
-    /// Waits until node1 sees every node alive (or `timeout`), then prints one snapshot.
+    /// Waits until every node sees every node alive (or `timeout`), then prints one snapshot.
     func printWhenConverged(timeout: Duration) async throws {
         let started = ContinuousClock.now
         while ContinuousClock.now - started < timeout {
-            let members = try? await Self.members(of: nodes[0])
-            if members?.filter({ $0.status == "alive" }).count == nodes.count { break }
+            if await isConverged() { break }
             try await Task.sleep(for: .milliseconds(250))
         }
         print(await snapshot(elapsed: ContinuousClock.now - started))
+    }
+
+    private func isConverged() async -> Bool {
+        for node in nodes {
+            guard let members = try? await Self.members(of: node),
+                members.filter({ $0.status == "alive" }).count == nodes.count
+            else { return false }
+        }
+        return true
     }
 
     private func snapshot(elapsed: Duration) async -> String {
