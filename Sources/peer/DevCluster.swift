@@ -108,7 +108,9 @@ final class DevCluster {
 
     private static func lastLine(of file: URL) -> String {
         let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").last.map(String.init) ?? "no output (see \(file.path))"
+        guard let last = text.split(separator: "\n").last else { return "no output (see \(file.path))" }
+        // The child's own one-line error already carries the `peer: ` prefix.
+        return last.hasPrefix("peer: ") ? String(last.dropFirst(6)) : String(last)
     }
 }
 
