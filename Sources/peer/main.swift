@@ -1,10 +1,2 @@
-import ArgumentParser
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 // Runs the command line, turning every failure into one `peer: ...` line on stderr and a non-zero exit.
 await CommandLineEntry.run(PeerCommand.self)
