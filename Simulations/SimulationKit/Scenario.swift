@@ -107,7 +107,7 @@ public enum FaultAction: Sendable, Equatable {
         case .leave: "leave"
         case .pause: "pause"
         case .resume: "resume"
-        case .slow: "slow"
+        case .slow(_, let delay): delay == 0 ? "unslow" : "slow"
         case .partition: "partition"
         case .isolate: "isolate"
         case .oneWay: "one-way"
@@ -376,9 +376,28 @@ public struct ScenarioFile: Decodable, Sendable {
     public var duration: Double?
     public var seed: UInt64?
     public var profile: String?
-    public var network: NetworkSettings?
+    public var network: NetworkOverrides?
     public var clocks: ClockSettings?
     public var events: [Event]
+
+    /// Network fields a file may set; the rest come from the profile's defaults.
+    public struct NetworkOverrides: Decodable, Sendable {
+        public var latencyMs: Double?
+        public var jitterMs: Double?
+        public var latencySpreadMs: Double?
+        public var loss: Double?
+        public var duplicate: Double?
+
+        func applied(to base: NetworkSettings) -> NetworkSettings {
+            var settings = base
+            if let latencyMs { settings.latencyMs = latencyMs }
+            if let jitterMs { settings.jitterMs = jitterMs }
+            if let latencySpreadMs { settings.latencySpreadMs = latencySpreadMs }
+            if let loss { settings.loss = loss }
+            if let duplicate { settings.duplicate = duplicate }
+            return settings
+        }
+    }
 
     public struct Event: Decodable, Sendable {
         public var at: Double
@@ -449,7 +468,7 @@ public struct ScenarioFile: Decodable, Sendable {
     }
 
     /// The scenario for a run with `nodes` nodes (expands `for`, `flap` and `partition-halves`).
-    public func resolve(nodes n: Int, duration: Double) throws(ScenarioError) -> Scenario {
+    public func resolve(nodes n: Int, duration: Double, profile: String = "lan") throws(ScenarioError) -> Scenario {
         var faults: [TimedFault] = []
         var errors: [String] = []
         for (index, event) in events.enumerated() {
@@ -554,7 +573,7 @@ public struct ScenarioFile: Decodable, Sendable {
         let scenario = Scenario(
             name: name ?? "file",
             summary: description ?? "",
-            network: network,
+            network: network?.applied(to: NetworkSettings.defaults(forProfile: profile)),
             clocks: clocks,
             faults: faults
         )

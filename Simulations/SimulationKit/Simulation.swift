@@ -825,6 +825,9 @@ public struct Simulation {
             for i in touched { nodes[i].lastDisruption = now }
             if case .network = fault.action { network.lastGlobalChange = now }
         }
+        if settledAfterLastFault == nil, now >= lastFaultTime, converged {
+            settledAfterLastFault = now - lastFaultTime
+        }
         if fault.action.isRepair {
             remerges.append(SimulationReport.Remerge(event: fault.action.label, at: Self.seconds(now), convergedAfter: nil))
             if converged {

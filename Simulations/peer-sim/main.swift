@@ -110,7 +110,7 @@ struct Run: ParsableCommand {
         var replay = "peer-sim run"
         if let fileSpec, let file {
             do {
-                resolved = try fileSpec.resolve(nodes: nodes, duration: duration)
+                resolved = try fileSpec.resolve(nodes: nodes, duration: duration, profile: profile)
             } catch {
                 throw ValidationError(error.description)
             }
