@@ -73,6 +73,7 @@ let package = Package(
             path: "Simulations/peer-sim"
         ),
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
+        .testTarget(name: "PartitionsTests", dependencies: ["Partitions", "Gossip"]),
         .testTarget(name: "SealingTests", dependencies: ["Sealing"]),
         .testTarget(name: "PeerNodeTests", dependencies: ["PeerNode", "Gossip", "Sealing"]),
         .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "Gossip"]),

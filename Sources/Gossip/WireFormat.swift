@@ -43,8 +43,17 @@ public enum DecodeError: Error, Hashable, Sendable, CustomStringConvertible {
 /// push-pull `flags u8, count u32` and `count` member entries.
 public enum WireFormat {
     public static let version: UInt8 = 1
-    static let datagramKind: UInt8 = 1
-    static let pushPullKind: UInt8 = 2
+    /// The second byte of every payload says which layer it is for, so one socket serves them all.
+    public static let datagramKind: UInt8 = 1
+    public static let pushPullKind: UInt8 = 2
+    /// Direct messages of the partitions layer (leases, requests to the controller).
+    public static let controlKind: UInt8 = 3
+
+    /// The kind byte of a payload, or nil when it is too short or of an unknown version.
+    public static func kind(of bytes: [UInt8]) -> UInt8? {
+        guard bytes.count >= 2, bytes[0] == version else { return nil }
+        return bytes[1]
+    }
     /// Header bytes of a datagram before its first message.
     static let datagramHeaderSize = 3
     /// Per-message framing (type and length).
@@ -241,28 +250,30 @@ public enum WireFormat {
     }
 }
 
-/// Appends big-endian fields.
-struct ByteWriter {
-    var bytes: [UInt8] = []
+/// Appends big-endian fields. Shared by every binary encoding in the project.
+public struct ByteWriter: Sendable {
+    public var bytes: [UInt8] = []
 
-    mutating func write(_ value: UInt8) { bytes.append(value) }
+    public init() {}
 
-    mutating func write<T: FixedWidthInteger>(_ value: T) {
+    public mutating func write(_ value: UInt8) { bytes.append(value) }
+
+    public mutating func write<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func write(_ string: String) {
+    public mutating func write(_ string: String) {
         let utf8 = Array(string.utf8.prefix(Int(UInt16.max)))
         write(UInt16(utf8.count))
         bytes.append(contentsOf: utf8)
     }
 
-    mutating func write(_ address: PeerAddress) {
+    public mutating func write(_ address: PeerAddress) {
         write(address.host)
         write(address.port)
     }
 
-    mutating func write(_ metadata: NodeMetadata) {
+    public mutating func write(_ metadata: NodeMetadata) {
         write(UInt8(clamping: metadata.roles.count))
         for role in metadata.roles.prefix(Int(UInt8.max)) { write(role) }
         let tags = metadata.tags.sorted { $0.key < $1.key }
@@ -273,7 +284,7 @@ struct ByteWriter {
         }
     }
 
-    mutating func write(_ entry: StateEntry) {
+    public mutating func write(_ entry: StateEntry) {
         write(entry.key)
         write(entry.version.major)
         write(entry.version.minor)
@@ -281,7 +292,7 @@ struct ByteWriter {
         bytes.append(contentsOf: entry.value.prefix(Int(UInt16.max)))
     }
 
-    mutating func write(_ accusation: Accusation) {
+    public mutating func write(_ accusation: Accusation) {
         write(accusation.name)
         write(accusation.incarnation)
         write(accusation.accuser)
@@ -289,18 +300,18 @@ struct ByteWriter {
 }
 
 /// Reads big-endian fields, throwing (never trapping) on short or malformed input.
-struct ByteReader {
+public struct ByteReader: Sendable {
     private let bytes: [UInt8]
     private var index: Int
 
-    init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8]) {
         self.bytes = bytes
         self.index = 0
     }
 
-    var remaining: Int { bytes.count - index }
+    public var remaining: Int { bytes.count - index }
 
-    mutating func readUInt8() throws(DecodeError) -> UInt8 {
+    public mutating func readUInt8() throws(DecodeError) -> UInt8 {
         guard remaining >= 1 else { throw .truncated }
         defer { index += 1 }
         return bytes[index]
@@ -315,17 +326,17 @@ struct ByteReader {
         return value
     }
 
-    mutating func readUInt16() throws(DecodeError) -> UInt16 { try readInteger(UInt16.self) }
-    mutating func readUInt32() throws(DecodeError) -> UInt32 { try readInteger(UInt32.self) }
-    mutating func readUInt64() throws(DecodeError) -> UInt64 { try readInteger(UInt64.self) }
+    public mutating func readUInt16() throws(DecodeError) -> UInt16 { try readInteger(UInt16.self) }
+    public mutating func readUInt32() throws(DecodeError) -> UInt32 { try readInteger(UInt32.self) }
+    public mutating func readUInt64() throws(DecodeError) -> UInt64 { try readInteger(UInt64.self) }
 
-    mutating func readBytes(_ count: Int) throws(DecodeError) -> [UInt8] {
+    public mutating func readBytes(_ count: Int) throws(DecodeError) -> [UInt8] {
         guard count >= 0, remaining >= count else { throw .truncated }
         defer { index += count }
         return Array(bytes[index..<index + count])
     }
 
-    mutating func readString() throws(DecodeError) -> String {
+    public mutating func readString() throws(DecodeError) -> String {
         let length = Int(try readUInt16())
         let raw = try readBytes(length)
         guard let string = String(validating: raw, as: UTF8.self) else { throw .invalidString }
@@ -333,14 +344,14 @@ struct ByteReader {
     }
 
     /// A member name: non-empty and short.
-    mutating func readName() throws(DecodeError) -> String {
+    public mutating func readName() throws(DecodeError) -> String {
         let name = try readString()
         guard !name.isEmpty else { throw .invalidValue("empty name") }
         guard name.utf8.count <= WireFormat.maxNameBytes else { throw .oversized("name") }
         return name
     }
 
-    mutating func readAddress() throws(DecodeError) -> PeerAddress {
+    public mutating func readAddress() throws(DecodeError) -> PeerAddress {
         let host = try readString()
         let port = try readUInt16()
         guard !host.isEmpty, host.utf8.count <= WireFormat.maxNameBytes, port != 0 else {
@@ -349,7 +360,7 @@ struct ByteReader {
         return PeerAddress(host: host, port: port)
     }
 
-    mutating func readMetadata() throws(DecodeError) -> NodeMetadata {
+    public mutating func readMetadata() throws(DecodeError) -> NodeMetadata {
         let roleCount = Int(try readUInt8())
         guard roleCount <= WireFormat.maxRoles else { throw .oversized("roles") }
         var roles: [String] = []
@@ -366,7 +377,7 @@ struct ByteReader {
         return NodeMetadata(roles: roles, tags: tags)
     }
 
-    mutating func readStateEntry() throws(DecodeError) -> StateEntry {
+    public mutating func readStateEntry() throws(DecodeError) -> StateEntry {
         let key = try readName()
         let version = StateVersion(major: try readUInt64(), minor: try readUInt64())
         let length = Int(try readUInt16())
@@ -374,11 +385,11 @@ struct ByteReader {
         return StateEntry(key: key, version: version, value: try readBytes(length))
     }
 
-    mutating func readAccusation() throws(DecodeError) -> Accusation {
+    public mutating func readAccusation() throws(DecodeError) -> Accusation {
         Accusation(name: try readName(), incarnation: try readUInt64(), accuser: try readName())
     }
 
-    func expectEnd() throws(DecodeError) {
+    public func expectEnd() throws(DecodeError) {
         guard remaining == 0 else { throw .trailingBytes(remaining) }
     }
 }

@@ -1,0 +1,184 @@
+import Gossip
+
+/// Timers of a whole node: its gossip core's and its partitions core's.
+public enum NodeTimer: Hashable, Sendable {
+    case gossip(GossipTimer)
+    case partitions(PartitionsTimer)
+}
+
+/// What a node asks its shell (the real one or the simulator) to do.
+public enum NodeDirective: Hashable, Sendable {
+    case send(datagram: [UInt8], to: PeerAddress)
+    case schedule(NodeTimer, after: Duration)
+    /// See `GossipDirective.pushPull`; replies go to `receivePushPull`.
+    case pushPull(payload: [UInt8], to: PeerAddress, isJoin: Bool)
+    case memberChanged(MemberChange)
+    case controllerChanged(ControllerView)
+    case requestCompleted(id: UInt64, error: String?)
+    /// A graceful leave finished spreading: the shell may stop.
+    case leaveComplete
+}
+
+/// One cluster node as a pure state machine: the SWIM core and the partitions core wired together, so the real
+/// shell and the simulator drive exactly the same composition.
+///
+/// Membership changes and cluster-state updates from gossip feed the partitions core; its direct messages travel
+/// in their own datagram kind on the same socket, and what it publishes spreads through gossip.
+public struct ClusterNode: Sendable {
+    public private(set) var gossip: SWIMInstance
+    public private(set) var partitions: PartitionsInstance
+    /// The controlled-shutdown request a leave waits for.
+    private var leaveRequest: UInt64?
+    private var leaveStarted = false
+
+    public init(gossip: SWIMInstance, partitions: PartitionsInstance) {
+        self.gossip = gossip
+        self.partitions = partitions
+    }
+
+    public var name: String { gossip.name }
+
+    public mutating func start(seeds: [PeerAddress], now: Timestamp) -> [NodeDirective] {
+        var out: [NodeDirective] = []
+        // State restored before start (e.g. from a data dir) reaches the partitions core first.
+        for entry in gossip.clusterState.sortedEntries {
+            route(partitions.stateChanged(entry, now: now), now: now, &out)
+        }
+        route(gossip.start(seeds: seeds, now: now), now: now, &out)
+        route(partitions.start(now: now), now: now, &out)
+        return out
+    }
+
+    public mutating func receiveDatagram(
+        _ bytes: [UInt8],
+        from source: PeerAddress,
+        now: Timestamp
+    ) throws(DecodeError) -> [NodeDirective] {
+        var out: [NodeDirective] = []
+        if WireFormat.kind(of: bytes) == WireFormat.controlKind {
+            let message = try ControlMessage(decoding: bytes)
+            route(partitions.receive(message, now: now), now: now, &out)
+        } else {
+            route(try gossip.receiveDatagram(bytes, from: source, now: now), now: now, &out)
+        }
+        return out
+    }
+
+    public mutating func receivePushPull(
+        _ bytes: [UInt8],
+        now: Timestamp
+    ) throws(DecodeError) -> (reply: [UInt8]?, directives: [NodeDirective]) {
+        let (reply, directives) = try gossip.receivePushPull(bytes, now: now)
+        var out: [NodeDirective] = []
+        route(directives, now: now, &out)
+        return (reply, out)
+    }
+
+    public mutating func pushPullFailed(with address: PeerAddress, now: Timestamp) -> [NodeDirective] {
+        var out: [NodeDirective] = []
+        route(gossip.pushPullFailed(with: address, now: now), now: now, &out)
+        return out
+    }
+
+    public mutating func timerFired(_ timer: NodeTimer, now: Timestamp) -> [NodeDirective] {
+        var out: [NodeDirective] = []
+        switch timer {
+        case .gossip(let timer):
+            route(gossip.timerFired(timer, now: now), now: now, &out)
+        case .partitions(let timer):
+            route(partitions.timerFired(timer, now: now), now: now, &out)
+        }
+        return out
+    }
+
+    /// Submits a request to the controller; the answer arrives as `.requestCompleted(id:error:)`.
+    public mutating func submit(
+        _ request: ControllerRequest,
+        now: Timestamp
+    ) -> (id: UInt64, directives: [NodeDirective]) {
+        let (id, directives) = partitions.submit(request, now: now)
+        var out: [NodeDirective] = []
+        route(directives, now: now, &out)
+        return (id, out)
+    }
+
+    /// A graceful leave. A broker leading partitions first asks the controller to move those leaderships away
+    /// (controlled shutdown), then announces `left`.
+    public mutating func leave(now: Timestamp) -> [NodeDirective] {
+        guard !leaveStarted else { return [] }
+        leaveStarted = true
+        var out: [NodeDirective] = []
+        let leads = partitions.partitionStates.values.contains { $0.leader == name }
+        if leads {
+            // The answer (perhaps immediate, when we are the controller or none is known) finishes the leave.
+            let (id, directives) = partitions.submit(.controlledShutdown(broker: name), now: now)
+            leaveRequest = id
+            route(directives, now: now, &out)
+            return out
+        }
+        finishLeave(now: now, &out)
+        return out
+    }
+
+    public mutating func updateMetadata(_ metadata: NodeMetadata, now: Timestamp) -> [NodeDirective] {
+        var out: [NodeDirective] = []
+        route(gossip.updateMetadata(metadata, now: now), now: now, &out)
+        return out
+    }
+
+    private mutating func finishLeave(now: Timestamp, _ out: inout [NodeDirective]) {
+        partitions.prepareToLeave()
+        route(gossip.leave(now: now), now: now, &out)
+    }
+
+    // MARK: Wiring
+
+    private mutating func route(_ directives: [GossipDirective], now: Timestamp, _ out: inout [NodeDirective]) {
+        for directive in directives {
+            switch directive {
+            case .send(let datagram, let to):
+                out.append(.send(datagram: datagram, to: to))
+            case .schedule(let timer, let delay):
+                out.append(.schedule(.gossip(timer), after: delay))
+            case .pushPull(let payload, let to, let isJoin):
+                out.append(.pushPull(payload: payload, to: to, isJoin: isJoin))
+            case .memberChanged(let change):
+                out.append(.memberChanged(change))
+                route(partitions.memberChanged(change.member, now: now), now: now, &out)
+            case .stateChanged(let entry):
+                route(partitions.stateChanged(entry, now: now), now: now, &out)
+            case .leaveComplete:
+                out.append(.leaveComplete)
+            }
+        }
+    }
+
+    private mutating func route(_ directives: [PartitionsDirective], now: Timestamp, _ out: inout [NodeDirective]) {
+        for directive in directives {
+            switch directive {
+            case .send(let message, let to):
+                if to == name {
+                    route(partitions.receive(message, now: now), now: now, &out)
+                } else if let member = gossip.member(named: to), member.status.isActive {
+                    out.append(.send(datagram: message.encoded(), to: member.address))
+                }
+            case .publish(let entry):
+                // Values the partitions core builds are always within gossip's limits.
+                if let directives = try? gossip.publish(entry, now: now) {
+                    route(directives, now: now, &out)
+                }
+            case .schedule(let timer, let delay):
+                out.append(.schedule(.partitions(timer), after: delay))
+            case .controllerChanged(let view):
+                out.append(.controllerChanged(view))
+            case .requestCompleted(let id, let error):
+                if id == leaveRequest {
+                    leaveRequest = nil
+                    finishLeave(now: now, &out)
+                } else {
+                    out.append(.requestCompleted(id: id, error: error))
+                }
+            }
+        }
+    }
+}

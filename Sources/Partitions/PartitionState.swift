@@ -1,0 +1,184 @@
+import Gossip
+
+/// Identifies one partition of a topic.
+public struct PartitionID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var topic: String
+    public var partition: Int
+
+    public init(topic: String, partition: Int) {
+        self.topic = topic
+        self.partition = partition
+    }
+
+    public static func < (lhs: PartitionID, rhs: PartitionID) -> Bool {
+        (lhs.topic, lhs.partition) < (rhs.topic, rhs.partition)
+    }
+
+    public var description: String { "\(topic)-\(partition)" }
+}
+
+/// Who leads a partition, who is in sync, and under which epochs: Kafka's partition state, spread by gossip.
+public struct PartitionState: Hashable, Sendable {
+    public var id: PartitionID
+    /// Ordered; the first is the preferred leader.
+    public var replicas: [String]
+    /// Nil when the partition is offline (no in-sync replica alive).
+    public var leader: String?
+    /// Bumped on every leader change; replicas follow only the newest epoch.
+    public var leaderEpoch: UInt64
+    public var isr: [String]
+    /// The controller epoch that made this version; an older controller can never overwrite it.
+    public var controllerEpoch: UInt64
+    /// Bumped on every change to this partition.
+    public var partitionEpoch: UInt64
+
+    public init(
+        id: PartitionID,
+        replicas: [String],
+        leader: String?,
+        leaderEpoch: UInt64,
+        isr: [String],
+        controllerEpoch: UInt64,
+        partitionEpoch: UInt64
+    ) {
+        self.id = id
+        self.replicas = replicas
+        self.leader = leader
+        self.leaderEpoch = leaderEpoch
+        self.isr = isr
+        self.controllerEpoch = controllerEpoch
+        self.partitionEpoch = partitionEpoch
+    }
+
+    public var version: StateVersion { StateVersion(major: controllerEpoch, minor: partitionEpoch) }
+    public var isOffline: Bool { leader == nil }
+    public var isUnderReplicated: Bool { isr.count < replicas.count }
+    public var preferredLeader: String? { replicas.first }
+
+    var stateKey: String { StateKeys.partition(id) }
+
+    func encoded() -> [UInt8] {
+        var w = ByteWriter()
+        w.write(UInt8(1))
+        w.write(id.topic)
+        w.write(UInt32(id.partition))
+        w.write(UInt16(replicas.count))
+        for replica in replicas { w.write(replica) }
+        w.write(leader ?? "")
+        w.write(leaderEpoch)
+        w.write(UInt16(isr.count))
+        for member in isr { w.write(member) }
+        w.write(controllerEpoch)
+        w.write(partitionEpoch)
+        return w.bytes
+    }
+
+    init(decoding bytes: [UInt8]) throws(DecodeError) {
+        var r = ByteReader(bytes)
+        let format = try r.readUInt8()
+        guard format == 1 else { throw .unknownVersion(format) }
+        let topic = try r.readName()
+        let partition = Int(try r.readUInt32())
+        let replicaCount = Int(try r.readUInt16())
+        var replicas: [String] = []
+        for _ in 0..<replicaCount { replicas.append(try r.readName()) }
+        let leader = try r.readString()
+        let leaderEpoch = try r.readUInt64()
+        let isrCount = Int(try r.readUInt16())
+        var isr: [String] = []
+        for _ in 0..<isrCount { isr.append(try r.readName()) }
+        self.init(
+            id: PartitionID(topic: topic, partition: partition),
+            replicas: replicas,
+            leader: leader.isEmpty ? nil : leader,
+            leaderEpoch: leaderEpoch,
+            isr: isr,
+            controllerEpoch: try r.readUInt64(),
+            partitionEpoch: try r.readUInt64()
+        )
+        try r.expectEnd()
+    }
+}
+
+/// A topic as created: its partition count and replication factor.
+public struct TopicDefinition: Hashable, Sendable {
+    public var name: String
+    public var partitionCount: Int
+    public var replicationFactor: Int
+    public var controllerEpoch: UInt64
+
+    public init(name: String, partitionCount: Int, replicationFactor: Int, controllerEpoch: UInt64) {
+        self.name = name
+        self.partitionCount = partitionCount
+        self.replicationFactor = replicationFactor
+        self.controllerEpoch = controllerEpoch
+    }
+
+    func encoded() -> [UInt8] {
+        var w = ByteWriter()
+        w.write(UInt8(1))
+        w.write(name)
+        w.write(UInt32(partitionCount))
+        w.write(UInt16(replicationFactor))
+        w.write(controllerEpoch)
+        return w.bytes
+    }
+
+    init(decoding bytes: [UInt8]) throws(DecodeError) {
+        var r = ByteReader(bytes)
+        let format = try r.readUInt8()
+        guard format == 1 else { throw .unknownVersion(format) }
+        self.init(
+            name: try r.readName(),
+            partitionCount: Int(try r.readUInt32()),
+            replicationFactor: Int(try r.readUInt16()),
+            controllerEpoch: try r.readUInt64()
+        )
+        try r.expectEnd()
+    }
+}
+
+/// The controller's announcement of itself, renewed with its lease.
+public struct ControllerAnnouncement: Hashable, Sendable {
+    public var controller: String
+    public var epoch: UInt64
+    /// How long the lease had left when announced.
+    public var leaseRemaining: Duration
+
+    public init(controller: String, epoch: UInt64, leaseRemaining: Duration) {
+        self.controller = controller
+        self.epoch = epoch
+        self.leaseRemaining = leaseRemaining
+    }
+
+    func encoded() -> [UInt8] {
+        var w = ByteWriter()
+        w.write(UInt8(1))
+        w.write(controller)
+        w.write(epoch)
+        w.write(UInt64(max(0, leaseRemaining.nanoseconds / 1_000_000)))
+        return w.bytes
+    }
+
+    init(decoding bytes: [UInt8]) throws(DecodeError) {
+        var r = ByteReader(bytes)
+        let format = try r.readUInt8()
+        guard format == 1 else { throw .unknownVersion(format) }
+        self.init(
+            controller: try r.readName(),
+            epoch: try r.readUInt64(),
+            leaseRemaining: .milliseconds(Int64(clamping: try r.readUInt64()))
+        )
+        try r.expectEnd()
+    }
+}
+
+/// Cluster-state key names used by the partitions layer.
+enum StateKeys {
+    static let controller = "controller"
+    static let topicPrefix = "t/"
+    static let partitionPrefix = "p/"
+
+    static func topic(_ name: String) -> String { topicPrefix + name }
+    static func partition(_ id: PartitionID) -> String { "\(partitionPrefix)\(id.topic)/\(id.partition)" }
+}

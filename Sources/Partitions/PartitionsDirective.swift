@@ -1,0 +1,40 @@
+import Gossip
+
+/// Timers the partitions core asks its shell to run.
+public enum PartitionsTimer: Hashable, Sendable {
+    /// Lease renewal or candidacy, controller duties, replica acknowledgements.
+    case tick
+    /// Continue a controller pass that hit the per-pass election limit.
+    case reconcile
+    /// With no controller known, this voter may stand for election (a stale generation is ignored).
+    case stand(generation: UInt64)
+    /// A forwarded request got no answer in time.
+    case requestTimeout(id: UInt64)
+}
+
+/// What the partitions core asks its shell to do.
+public enum PartitionsDirective: Hashable, Sendable {
+    /// Send a direct message to a member by name (the shell resolves the address from membership).
+    case send(ControlMessage, to: String)
+    /// Publish a cluster-state value through gossip.
+    case publish(StateEntry)
+    case schedule(PartitionsTimer, after: Duration)
+    /// This node's view of the controller changed.
+    case controllerChanged(ControllerView)
+    /// A request from `submit` finished; `error` is nil on success.
+    case requestCompleted(id: UInt64, error: String?)
+}
+
+/// Who this node believes the controller is.
+public struct ControllerView: Hashable, Sendable {
+    public var controller: String?
+    public var epoch: UInt64
+    /// Remaining lease as far as this node knows; nil when there is no controller.
+    public var leaseRemaining: Duration?
+
+    public init(controller: String?, epoch: UInt64, leaseRemaining: Duration?) {
+        self.controller = controller
+        self.epoch = epoch
+        self.leaseRemaining = leaseRemaining
+    }
+}

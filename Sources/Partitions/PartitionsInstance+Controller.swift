@@ -1,0 +1,189 @@
+import Gossip
+
+/// The controller's duties: leader failover from the ISR, ISR maintenance, preferred-leader election, controlled
+/// shutdown and topic creation. Each runs only while this node holds the lease.
+extension PartitionsInstance {
+    /// One pass over every partition: drop dead replicas from ISRs and move leaderships off dead brokers, publishing
+    /// at most `maxElectionsPerPass` changes (the rest follow in the next pass).
+    mutating func reconcile(_ out: inout [PartitionsDirective], now: Timestamp) {
+        var changes = 0
+        for id in partitionStates.keys.sorted() {
+            guard let state = partitionStates[id], let updated = reconciled(state), updated != state else { continue }
+            publish(updated, &out)
+            changes += 1
+            if changes == configuration.maxElectionsPerPass {
+                out.append(.schedule(.reconcile, after: .zero))
+                return
+            }
+        }
+    }
+
+    /// The partition state this controller wants, or nil when it needs no change.
+    func reconciled(_ state: PartitionState) -> PartitionState? {
+        var next = state
+        let liveISR = state.isr.filter { isAlive($0) && !shuttingDown.contains($0) }
+        if let leader = state.leader, isAlive(leader), !shuttingDown.contains(leader) {
+            // The leader stays; the ISR loses members that died.
+            next.isr = liveISR.contains(leader) ? liveISR : [leader] + liveISR
+        } else if let successor = state.replicas.first(where: { liveISR.contains($0) }) {
+            // Kafka's rule: the first replica in assignment order that is alive and in the ISR.
+            next.leader = successor
+            next.isr = liveISR
+        } else if configuration.uncleanLeaderElection,
+            let anyLive = state.replicas.first(where: { isAlive($0) && !shuttingDown.contains($0) })
+        {
+            next.leader = anyLive
+            next.isr = [anyLive]
+        } else {
+            // Offline: keep the last ISR so a returning in-sync replica can lead without losing data.
+            next.leader = nil
+            if state.leader != nil && !liveISR.isEmpty { next.isr = liveISR }
+        }
+        next.isr = next.replicas.filter(next.isr.contains)
+        return next == state ? nil : next
+    }
+
+    /// Publishes a new version of a partition under our controller epoch.
+    mutating func publish(_ changed: PartitionState, _ out: inout [PartitionsDirective]) {
+        var state = changed
+        let previous = partitionStates[state.id]
+        if previous?.leader != state.leader { state.leaderEpoch = (previous?.leaderEpoch ?? 0) + 1 }
+        state.controllerEpoch = holder.epoch
+        state.partitionEpoch = (previous?.partitionEpoch ?? 0) + 1
+        partitionStates[state.id] = state
+        out.append(.publish(StateEntry(key: state.stateKey, version: state.version, value: state.encoded())))
+    }
+
+    /// Runs a client request as the controller; returns an error message or nil.
+    mutating func perform(_ request: ControllerRequest, _ out: inout [PartitionsDirective], now: Timestamp) -> String? {
+        switch request {
+        case .createTopic(let topic, let partitions, let replicationFactor):
+            return createTopic(topic, partitions: partitions, replicationFactor: replicationFactor, &out)
+        case .electPreferredLeaders:
+            electPreferredLeaders(&out, now: now, onlyAfterDelay: false)
+            return nil
+        case .controlledShutdown(let broker):
+            shuttingDown.insert(broker)
+            reconcile(&out, now: now)
+            return nil
+        }
+    }
+
+    mutating func createTopic(
+        _ topic: String,
+        partitions: Int,
+        replicationFactor: Int,
+        _ out: inout [PartitionsDirective]
+    ) -> String? {
+        if let problem = TopicName.problem(with: topic) { return problem }
+        guard topics[topic] == nil else { return "topic \(topic) already exists" }
+        guard (1...TopicName.maxPartitions).contains(partitions) else {
+            return "partitions must be between 1 and \(TopicName.maxPartitions)"
+        }
+        let brokers = ([name] + statuses.keys.sorted()).filter { member in
+            isAlive(member) && !shuttingDown.contains(member) && (roles(of: member)?.hasRole("broker") ?? false)
+        }
+        guard replicationFactor >= 1 else { return "replication factor must be at least 1" }
+        guard replicationFactor <= brokers.count else {
+            return "replication factor \(replicationFactor) is larger than the \(brokers.count) available brokers"
+        }
+        let assignment = ReplicaAssignment.assign(
+            partitions: partitions,
+            replicationFactor: replicationFactor,
+            brokers: brokers.map { ReplicaAssignment.Broker(name: $0, rack: roles(of: $0)?.tags["rack"]) },
+            using: &rng
+        )
+        let definition = TopicDefinition(
+            name: topic,
+            partitionCount: partitions,
+            replicationFactor: replicationFactor,
+            controllerEpoch: holder.epoch
+        )
+        topics[topic] = definition
+        out.append(
+            .publish(
+                StateEntry(
+                    key: StateKeys.topic(topic),
+                    version: StateVersion(major: holder.epoch, minor: 0),
+                    value: definition.encoded()
+                )
+            )
+        )
+        for (index, replicas) in assignment.enumerated() {
+            let state = PartitionState(
+                id: PartitionID(topic: topic, partition: index),
+                replicas: replicas,
+                leader: replicas[0],
+                leaderEpoch: 0,
+                isr: replicas,
+                controllerEpoch: holder.epoch,
+                partitionEpoch: 0
+            )
+            publish(state, &out)
+        }
+        return nil
+    }
+
+    /// Moves leadership back to each partition's preferred replica when it is alive and in sync.
+    mutating func electPreferredLeaders(_ out: inout [PartitionsDirective], now: Timestamp, onlyAfterDelay: Bool) {
+        for id in partitionStates.keys.sorted() {
+            guard var state = partitionStates[id], let preferred = state.preferredLeader else { continue }
+            let ready =
+                state.leader != preferred && state.isr.contains(preferred) && isAlive(preferred)
+                && !shuttingDown.contains(preferred)
+            guard ready else {
+                preferredReadySince[id] = nil
+                continue
+            }
+            if onlyAfterDelay {
+                guard let delay = configuration.preferredLeaderDelay else { continue }
+                let since = preferredReadySince[id] ?? now
+                preferredReadySince[id] = since
+                guard now - since >= delay else { continue }
+            }
+            preferredReadySince[id] = nil
+            state.leader = preferred
+            publish(state, &out)
+        }
+    }
+
+    mutating func electPreferredLeadersIfDue(_ out: inout [PartitionsDirective], now: Timestamp) {
+        guard configuration.preferredLeaderDelay != nil else { return }
+        electPreferredLeaders(&out, now: now, onlyAfterDelay: true)
+    }
+
+    // MARK: Replica side
+
+    /// A replica that follows the current leader epoch but is not in the ISR tells the controller so.
+    mutating func acknowledgeIfFollowing(_ state: PartitionState, _ out: inout [PartitionsDirective]) {
+        guard state.leader != nil, state.replicas.contains(name), !state.isr.contains(name), !isLeaving,
+            let controller = lastView.controller
+        else { return }
+        out.append(
+            .send(.replicaCaughtUp(replica: name, partition: state.id, leaderEpoch: state.leaderEpoch), to: controller)
+        )
+    }
+
+    mutating func acknowledgeFollowedPartitions(_ out: inout [PartitionsDirective]) {
+        for id in partitionStates.keys.sorted() {
+            if let state = partitionStates[id] { acknowledgeIfFollowing(state, &out) }
+        }
+    }
+}
+
+/// Kafka's topic-name rules.
+enum TopicName {
+    static let maxLength = 200
+    static let maxPartitions = 10_000
+
+    static func problem(with name: String) -> String? {
+        if name.isEmpty { return "topic name must not be empty" }
+        if name.utf8.count > maxLength { return "topic name must be at most \(maxLength) characters" }
+        if name == "." || name == ".." { return "topic name cannot be '.' or '..'" }
+        let allowed = name.unicodeScalars.allSatisfy {
+            ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9")
+                || "._-".unicodeScalars.contains($0)
+        }
+        return allowed ? nil : "topic name may contain only ASCII letters, digits, '.', '_' and '-'"
+    }
+}

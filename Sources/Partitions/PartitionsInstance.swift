@@ -1,0 +1,352 @@
+import Gossip
+
+/// The controller, lease and partition-state logic as a pure state machine.
+///
+/// Every node runs one. Voters grant leases; the voter holding a majority's lease is the controller, fenced by a
+/// strictly higher controller epoch; it moves partition leaders to in-sync replicas when brokers fail and publishes
+/// the new partition states through gossip's replicated cluster state. It owns no socket or clock.
+public struct PartitionsInstance: Sendable {
+    public let name: String
+    public let configuration: PartitionsConfiguration
+    var rng: SeededRandom
+    var voter: LeaseVoter?
+    var holder = LeaseHolder()
+    /// Membership as gossip reports it (this node excluded).
+    var statuses: [String: MemberStatus] = [:]
+    var metadata: [String: NodeMetadata] = [:]
+    var ownMetadata: NodeMetadata
+    var isLeaving = false
+
+    public internal(set) var partitionStates: [PartitionID: PartitionState] = [:]
+    public internal(set) var topics: [String: TopicDefinition] = [:]
+    var announcement: (value: ControllerAnnouncement, version: StateVersion, localExpiry: Timestamp)?
+    var lastAnnouncedAt: Timestamp?
+    var announceSequence: UInt64 = 0
+    /// When this node first noticed there was no valid controller.
+    var noControllerSince: Timestamp?
+    var standGeneration: UInt64 = 0
+    var lastView = ControllerView(controller: nil, epoch: 0, leaseRemaining: nil)
+    var nextRequestID: UInt64 = 0
+    var pendingRequests: Set<UInt64> = []
+    /// Brokers in controlled shutdown: not chosen as leaders, not re-added to ISRs.
+    var shuttingDown: Set<String> = []
+    /// Since when each partition's preferred replica has been in sync but not leading.
+    var preferredReadySince: [PartitionID: Timestamp] = [:]
+
+    public init(
+        name: String,
+        metadata: NodeMetadata,
+        configuration: PartitionsConfiguration,
+        seed: UInt64,
+        now: Timestamp
+    ) {
+        self.name = name
+        self.ownMetadata = metadata
+        self.configuration = configuration
+        self.rng = SeededRandom(seed: seed)
+        if configuration.voters.contains(name) {
+            voter = LeaseVoter(startedAt: now, configuration: configuration)
+        }
+    }
+
+    public var isVoter: Bool { voter != nil }
+
+    /// True while this node holds a valid lease and may change partition states.
+    public func isActingController(at now: Timestamp) -> Bool {
+        holder.isActing(at: now)
+    }
+
+    /// The controller epoch this node acts (or last tried to act) under.
+    public var controllerEpoch: UInt64 { holder.epoch }
+
+    public func controllerView(at now: Timestamp) -> ControllerView {
+        if let until = holder.actingUntil, now < until {
+            return ControllerView(controller: name, epoch: holder.epoch, leaseRemaining: until - now)
+        }
+        if let known = announcement, now < known.localExpiry, known.value.controller != name,
+            isAlive(known.value.controller)
+        {
+            return ControllerView(
+                controller: known.value.controller,
+                epoch: known.value.epoch,
+                leaseRemaining: known.localExpiry - now
+            )
+        }
+        return ControllerView(
+            controller: nil,
+            epoch: max(holder.epoch, announcement?.value.epoch ?? 0),
+            leaseRemaining: nil
+        )
+    }
+
+    /// Partition states sorted by topic and partition, optionally of one topic.
+    public func partitions(topic: String? = nil) -> [PartitionState] {
+        partitionStates.values.filter { topic == nil || $0.id.topic == topic }.sorted { $0.id < $1.id }
+    }
+
+    // MARK: Events
+
+    public mutating func start(now: Timestamp) -> [PartitionsDirective] {
+        // A random phase keeps the ticks of nodes started together apart.
+        let phase = configuration.renewInterval.scaled(by: Double.random(in: 0..<1, using: &rng))
+        return [.schedule(.tick, after: phase)]
+    }
+
+    /// Gossip reported a member's change.
+    public mutating func memberChanged(_ member: Member, now: Timestamp) -> [PartitionsDirective] {
+        guard member.name != name else { return [] }
+        let previous = statuses[member.name]
+        statuses[member.name] = member.status
+        metadata[member.name] = member.metadata
+        if !member.status.isActive { shuttingDown.remove(member.name) }
+        var out: [PartitionsDirective] = []
+        let livenessChanged = (previous?.isActive ?? false) != member.status.isActive
+        if livenessChanged && isActingController(at: now) {
+            reconcile(&out, now: now)
+        }
+        noteControllerView(&out, now: now)
+        return out
+    }
+
+    /// Gossip accepted a newer cluster-state value.
+    public mutating func stateChanged(_ entry: StateEntry, now: Timestamp) -> [PartitionsDirective] {
+        var out: [PartitionsDirective] = []
+        if entry.key == StateKeys.controller {
+            guard let value = try? ControllerAnnouncement(decoding: entry.value) else { return [] }
+            announcement = (value, entry.version, now + value.leaseRemaining)
+            voter?.observe(epoch: value.epoch, owner: value.controller)
+            if value.epoch > holder.epoch && holder.isActing(at: now) {
+                // Someone holds a newer epoch: we must not act any longer (fencing).
+                holder.relinquish()
+            }
+            noteControllerView(&out, now: now)
+        } else if entry.key.hasPrefix(StateKeys.topicPrefix) {
+            guard let topic = try? TopicDefinition(decoding: entry.value) else { return [] }
+            topics[topic.name] = topic
+            voter?.observe(epoch: topic.controllerEpoch, owner: nil)
+        } else if entry.key.hasPrefix(StateKeys.partitionPrefix) {
+            guard let state = try? PartitionState(decoding: entry.value), state.stateKey == entry.key else { return [] }
+            partitionStates[state.id] = state
+            voter?.observe(epoch: state.controllerEpoch, owner: nil)
+            acknowledgeIfFollowing(state, &out)
+        }
+        return out
+    }
+
+    public mutating func receive(_ message: ControlMessage, now: Timestamp) -> [PartitionsDirective] {
+        var out: [PartitionsDirective] = []
+        switch message {
+        case .leaseRequest(let candidate, let epoch, let request):
+            guard var voter else { break }
+            let granted = voter.consider(candidate: candidate, epoch: epoch, now: now, configuration: configuration)
+            self.voter = voter
+            out.append(
+                .send(
+                    .leaseReply(
+                        voter: name,
+                        candidate: candidate,
+                        epoch: epoch,
+                        request: request,
+                        granted: granted,
+                        highestEpoch: voter.highestEpoch
+                    ),
+                    to: candidate
+                )
+            )
+        case .leaseReply(let voterName, let candidate, let epoch, let request, let granted, let highestEpoch):
+            guard candidate == name else { break }
+            voter?.observe(epoch: highestEpoch, owner: nil)
+            observedEpoch = max(observedEpoch, highestEpoch)
+            if granted { recordGrant(from: voterName, epoch: epoch, request: request, &out, now: now) }
+        case .request(let id, let origin, let request):
+            let error: String?
+            if isActingController(at: now) {
+                error = perform(request, &out, now: now)
+            } else {
+                error = "\(name) is not the controller"
+            }
+            out.append(.send(.response(id: id, error: error), to: origin))
+        case .response(let id, let error):
+            if pendingRequests.remove(id) != nil { out.append(.requestCompleted(id: id, error: error)) }
+        case .replicaCaughtUp(let replica, let partition, let leaderEpoch):
+            guard isActingController(at: now), var state = partitionStates[partition], state.leader != nil,
+                state.leaderEpoch == leaderEpoch, state.replicas.contains(replica), !state.isr.contains(replica),
+                isAlive(replica), !shuttingDown.contains(replica)
+            else { break }
+            state.isr.append(replica)
+            state.isr = state.replicas.filter(state.isr.contains)
+            publish(state, &out)
+        }
+        return out
+    }
+
+    public mutating func timerFired(_ timer: PartitionsTimer, now: Timestamp) -> [PartitionsDirective] {
+        var out: [PartitionsDirective] = []
+        switch timer {
+        case .tick:
+            tick(&out, now: now)
+            out.append(.schedule(.tick, after: configuration.renewInterval))
+        case .reconcile:
+            if isActingController(at: now) { reconcile(&out, now: now) }
+        case .stand(let generation):
+            stand(generation: generation, &out, now: now)
+        case .requestTimeout(let id):
+            if pendingRequests.remove(id) != nil {
+                out.append(.requestCompleted(id: id, error: "no answer from the controller in time"))
+            }
+        }
+        return out
+    }
+
+    /// Submits a request to the controller (here, or forwarded). The answer comes as `.requestCompleted(id:)`.
+    public mutating func submit(
+        _ request: ControllerRequest,
+        now: Timestamp
+    ) -> (id: UInt64, directives: [PartitionsDirective]) {
+        nextRequestID += 1
+        let id = nextRequestID
+        var out: [PartitionsDirective] = []
+        if isActingController(at: now) {
+            let error = perform(request, &out, now: now)
+            out.append(.requestCompleted(id: id, error: error))
+        } else if let controller = controllerView(at: now).controller {
+            pendingRequests.insert(id)
+            out.append(.send(.request(id: id, origin: name, request), to: controller))
+            out.append(.schedule(.requestTimeout(id: id), after: configuration.leaseDuration * 2))
+        } else {
+            out.append(.requestCompleted(id: id, error: "no controller is elected right now; try again shortly"))
+        }
+        return (id, out)
+    }
+
+    /// Stops standing for controller and stops acting (the node is leaving).
+    public mutating func prepareToLeave() {
+        isLeaving = true
+        holder.relinquish()
+    }
+
+    // MARK: Lease
+
+    /// The highest controller epoch this node has heard of from replies.
+    var observedEpoch: UInt64 = 0
+
+    var highestKnownEpoch: UInt64 {
+        var highest = max(holder.epoch, observedEpoch, announcement?.value.epoch ?? 0)
+        if let voter { highest = max(highest, voter.highestEpoch) }
+        for state in partitionStates.values { highest = max(highest, state.controllerEpoch) }
+        return highest
+    }
+
+    mutating func tick(_ out: inout [PartitionsDirective], now: Timestamp) {
+        if isActingController(at: now) {
+            requestLease(epoch: holder.epoch, &out, now: now)
+            announceIfDue(&out, now: now)
+            reconcile(&out, now: now)
+            electPreferredLeadersIfDue(&out, now: now)
+        } else if holder.actingUntil != nil, holder.epoch >= (announcement?.value.epoch ?? 0), !isLeaving {
+            // Our lease lapsed (renewals went unanswered): keep asking under the same epoch.
+            requestLease(epoch: holder.epoch, &out, now: now)
+        }
+        acknowledgeFollowedPartitions(&out)
+        noteControllerView(&out, now: now)
+    }
+
+    /// Schedules this voter's candidacy: lower-ranked alive voters go first and everyone adds jitter, so
+    /// candidates rarely split the vote; a failed candidacy backs off for a random time of about one lease.
+    mutating func scheduleCandidacy(after base: Duration, _ out: inout [PartitionsDirective]) {
+        guard isVoter, !isLeaving else { return }
+        standGeneration += 1
+        let jitter = configuration.renewInterval.scaled(by: Double.random(in: 0..<1, using: &rng))
+        out.append(.schedule(.stand(generation: standGeneration), after: base + jitter))
+    }
+
+    mutating func stand(generation: UInt64, _ out: inout [PartitionsDirective], now: Timestamp) {
+        guard generation == standGeneration, !isLeaving, controllerView(at: now).controller == nil,
+            let voter
+        else { return }
+        if voter.isFree(for: name, now: now, configuration: configuration) {
+            requestLease(epoch: highestKnownEpoch + 1, &out, now: now)
+            let backoff = configuration.leaseDuration.scaled(by: 1 + Double.random(in: 0..<1, using: &rng))
+            scheduleCandidacy(after: backoff, &out)
+        } else {
+            let aliveVoters = configuration.voters.filter { isAlive($0) }
+            let rank = aliveVoters.firstIndex(of: name) ?? aliveVoters.count
+            scheduleCandidacy(after: configuration.renewInterval * (rank + 1), &out)
+        }
+    }
+
+    mutating func requestLease(epoch: UInt64, _ out: inout [PartitionsDirective], now: Timestamp) {
+        let request = holder.beginRequest(epoch: epoch, now: now)
+        for voterName in configuration.voters {
+            if voterName == name {
+                guard var voter else { continue }
+                let granted = voter.consider(candidate: name, epoch: epoch, now: now, configuration: configuration)
+                self.voter = voter
+                if granted { recordGrant(from: name, epoch: epoch, request: request, &out, now: now) }
+            } else if isAlive(voterName) {
+                out.append(.send(.leaseRequest(candidate: name, epoch: epoch, request: request), to: voterName))
+            }
+        }
+    }
+
+    mutating func recordGrant(
+        from voterName: String,
+        epoch: UInt64,
+        request: UInt64,
+        _ out: inout [PartitionsDirective],
+        now: Timestamp
+    ) {
+        let wasActing = isActingController(at: now)
+        guard holder.recordGrant(from: voterName, epoch: epoch, request: request, configuration: configuration),
+            !wasActing, isActingController(at: now)
+        else { return }
+        // A new term: announce it and take stock of every partition at once.
+        announceIfDue(&out, now: now, force: true)
+        reconcile(&out, now: now)
+        noteControllerView(&out, now: now)
+    }
+
+    mutating func announceIfDue(_ out: inout [PartitionsDirective], now: Timestamp, force: Bool = false) {
+        guard let until = holder.actingUntil, now < until else { return }
+        // Announce with every renewal, so every node's estimate of the lease stays fresh.
+        if !force, let last = lastAnnouncedAt, now - last < configuration.renewInterval.scaled(by: 0.9) { return }
+        lastAnnouncedAt = now
+        announceSequence += 1
+        let value = ControllerAnnouncement(controller: name, epoch: holder.epoch, leaseRemaining: until - now)
+        let entry = StateEntry(
+            key: StateKeys.controller,
+            version: StateVersion(major: holder.epoch, minor: announceSequence),
+            value: value.encoded()
+        )
+        out.append(.publish(entry))
+    }
+
+    mutating func noteControllerView(_ out: inout [PartitionsDirective], now: Timestamp) {
+        let view = controllerView(at: now)
+        if view.controller == nil {
+            if noControllerSince == nil {
+                noControllerSince = now
+                let aliveVoters = configuration.voters.filter { isAlive($0) }
+                let rank = aliveVoters.firstIndex(of: name) ?? aliveVoters.count
+                scheduleCandidacy(after: configuration.renewInterval * rank, &out)
+            }
+        } else {
+            noControllerSince = nil
+        }
+        if view.controller != lastView.controller || view.epoch != lastView.epoch {
+            lastView = view
+            out.append(.controllerChanged(view))
+        }
+    }
+
+    // MARK: Membership helpers
+
+    func isAlive(_ member: String) -> Bool {
+        if member == name { return !isLeaving }
+        return statuses[member]?.isActive ?? false
+    }
+
+    func roles(of member: String) -> NodeMetadata? {
+        member == name ? ownMetadata : metadata[member]
+    }
+}
