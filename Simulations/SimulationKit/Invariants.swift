@@ -84,11 +84,14 @@ public final class ConvergenceChecker: InvariantChecker {
         case .final:
             when = "at the end of the run"
         }
-        return ["views have not converged \(when): \(mismatches) live nodes disagree; " + problems.joined(separator: "; ")]
+        return [
+            "views have not converged \(when): \(mismatches) live nodes disagree; " + problems.joined(separator: "; ")
+        ]
     }
 
     static func list(_ names: [String]) -> String {
-        names.count <= 4 ? names.joined(separator: ",") : names.prefix(4).joined(separator: ",") + " +\(names.count - 4)"
+        names.count <= 4
+            ? names.joined(separator: ",") : names.prefix(4).joined(separator: ",") + " +\(names.count - 4)"
     }
 
     static func seconds(_ s: Double) -> String {

@@ -122,7 +122,9 @@ public struct SimulationReport: Codable, Sendable, Equatable {
             return String(format: "%.3fs", x)
         }
         var lines: [String] = []
-        lines.append("scenario \(scenario): \(nodes) nodes, \(Int(durationSeconds))s virtual, seed \(seed), profile \(profile)")
+        lines.append(
+            "scenario \(scenario): \(nodes) nodes, \(Int(durationSeconds))s virtual, seed \(seed), profile \(profile)"
+        )
         lines.append("join convergence: \(s(joinConvergenceSeconds))")
         for crash in crashes {
             lines.append(
@@ -143,10 +145,13 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         for remerge in remerges {
             lines.append("re-merge after \(remerge.event) at \(s(remerge.at)): \(s(remerge.convergedAfter))")
         }
-        lines.append("convergence check: \(convergenceCheck); settled \(s(settledAfterLastFaultSeconds)) after the last fault")
+        lines.append(
+            "convergence check: \(convergenceCheck); settled \(s(settledAfterLastFaultSeconds)) after the last fault"
+        )
         lines.append(
             String(
-                format: "traffic: %.2f msgs/node/s, %.0f B/node/s, largest datagram %d B (max %d), %d push-pulls (%d failed)",
+                format:
+                    "traffic: %.2f msgs/node/s, %.0f B/node/s, largest datagram %d B (max %d), %d push-pulls (%d failed)",
                 traffic.messagesPerNodePerSecond,
                 traffic.bytesPerNodePerSecond,
                 traffic.largestDatagram,

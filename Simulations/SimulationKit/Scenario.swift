@@ -261,7 +261,9 @@ extension Scenario {
             for _ in 0..<count {
                 victims.append(pool.remove(at: rng.below(pool.count)))
             }
-            let faults = victims.sorted().enumerated().map { TimedFault(at: t0 + Double($0.offset) * 0.2, .crash([$0.element])) }
+            let faults = victims.sorted().enumerated().map {
+                TimedFault(at: t0 + Double($0.offset) * 0.2, .crash([$0.element]))
+            }
             return Scenario(name: name, summary: "\(count) nodes crash from \(t0)s", faults: faults)
         case "partition-halves":
             let length = max(10, min(60, (d - t0) / 3))
@@ -284,7 +286,11 @@ extension Scenario {
                 faults.append(TimedFault(at: t + 5, .heal))
                 t += 25
             }
-            return Scenario(name: name, summary: "short partitions (halves, isolated node, bridge), each healed", faults: faults)
+            return Scenario(
+                name: name,
+                summary: "short partitions (halves, isolated node, bridge), each healed",
+                faults: faults
+            )
         case "one-way":
             let length = max(10, min(30, (d - t0) / 3))
             var faults = [
@@ -312,7 +318,9 @@ extension Scenario {
             return Scenario(
                 name: name,
                 summary: "node \(victim) spends 80 ms on every event from \(t0)s to \(end)s",
-                faults: [TimedFault(at: t0, .slow([victim], delayMs: 80)), TimedFault(at: end, .slow([victim], delayMs: 0))]
+                faults: [
+                    TimedFault(at: t0, .slow([victim], delayMs: 80)), TimedFault(at: end, .slow([victim], delayMs: 0)),
+                ]
             )
         case "pause":
             var faults = [TimedFault(at: t0, .pause([victim])), TimedFault(at: t0 + 3, .resume([victim]))]
@@ -539,7 +547,9 @@ public struct ScenarioFile: Decodable, Sendable {
                     }
                     for i in 0..<count {
                         faults.append(TimedFault(at: event.at + Double(2 * i) * period / 2, .cut(pair[0], pair[1])))
-                        faults.append(TimedFault(at: event.at + Double(2 * i + 1) * period / 2, .restore(pair[0], pair[1])))
+                        faults.append(
+                            TimedFault(at: event.at + Double(2 * i + 1) * period / 2, .restore(pair[0], pair[1]))
+                        )
                     }
                     action = nil
                 } else {
@@ -554,7 +564,9 @@ public struct ScenarioFile: Decodable, Sendable {
                     jitterMs: event.jitterMs
                 )
             case "clock":
-                action = need(event.nodes, "nodes").map { .clock($0, stepMs: event.stepMs ?? 0, drift: event.drift ?? 0) }
+                action = need(event.nodes, "nodes").map {
+                    .clock($0, stepMs: event.stepMs ?? 0, drift: event.drift ?? 0)
+                }
             default:
                 errors.append("\(here): unknown action; expected one of \(Self.actions.joined(separator: ", "))")
                 action = nil

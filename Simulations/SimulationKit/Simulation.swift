@@ -197,7 +197,8 @@ public struct Simulation {
         n = options.nodes
         endTime = Self.nanos(options.duration)
         settle = SimulationOptions.settleBound(profile: options.profile, nodes: n)
-        grace = SimulationOptions.maxSuspicion(config, nodes: n)
+        grace =
+            SimulationOptions.maxSuspicion(config, nodes: n)
             + config.probeInterval.seconds * Double(config.awarenessMaxMultiplier)
 
         var master = SeededRandom(seed: options.seed)
@@ -350,7 +351,10 @@ public struct Simulation {
         switch event {
         case .datagram(let to, let from, let bytes):
             droppedNodeDown += 1
-            traceWriter?.line(now, "drop-down datagram \(nodes[Int(from)].name)->\(nodes[Int(to)].name) \(bytes.count)B")
+            traceWriter?.line(
+                now,
+                "drop-down datagram \(nodes[Int(from)].name)->\(nodes[Int(to)].name) \(bytes.count)B"
+            )
         case .streamRequest(let to, let from, let generation, _):
             // Connection refused.
             let back = network.latency(Int(to), Int(from))
@@ -579,7 +583,10 @@ public struct Simulation {
     private mutating func openStream(_ payload: [UInt8], from i: Int, to destination: PeerAddress) {
         let generation = nodes[i].generation
         guard let target = addressIndex[destination] else {
-            queue.push(.streamFailed(to: Int32(i), generation: generation, peer: Int32(i)), at: now + Self.connectTimeout)
+            queue.push(
+                .streamFailed(to: Int32(i), generation: generation, peer: Int32(i)),
+                at: now + Self.connectTimeout
+            )
             return
         }
         let j = Int(target)
@@ -829,7 +836,9 @@ public struct Simulation {
             settledAfterLastFault = now - lastFaultTime
         }
         if fault.action.isRepair {
-            remerges.append(SimulationReport.Remerge(event: fault.action.label, at: Self.seconds(now), convergedAfter: nil))
+            remerges.append(
+                SimulationReport.Remerge(event: fault.action.label, at: Self.seconds(now), convergedAfter: nil)
+            )
             if converged {
                 remerges[remerges.count - 1].convergedAfter = 0
             } else {
@@ -929,4 +938,3 @@ public struct Simulation {
         )
     }
 }
-

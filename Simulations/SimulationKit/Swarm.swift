@@ -31,14 +31,19 @@ public enum Swarm {
                 let loss = 0.05 + 0.2 * rng.unitDouble()
                 faults.append(TimedFault(at: at, .network(loss: loss, duplicate: nil, latencyMs: nil, jitterMs: nil)))
                 faults.append(
-                    TimedFault(at: span(5, 40, from: at), .network(loss: network.loss, duplicate: nil, latencyMs: nil, jitterMs: nil))
+                    TimedFault(
+                        at: span(5, 40, from: at),
+                        .network(loss: network.loss, duplicate: nil, latencyMs: nil, jitterMs: nil)
+                    )
                 )
                 descriptions.append("loss")
             case 1:
                 var members = Array(0..<n)
                 members.shuffle(using: &rng)
                 let cut = 1 + rng.below(max(1, n - 1))
-                faults.append(TimedFault(at: at, .partition([Array(members[..<cut]).sorted(), Array(members[cut...]).sorted()])))
+                faults.append(
+                    TimedFault(at: at, .partition([Array(members[..<cut]).sorted(), Array(members[cut...]).sorted()]))
+                )
                 faults.append(TimedFault(at: span(2, 60, from: at), .healPartitions))
                 descriptions.append("partition")
             case 2:
@@ -48,7 +53,9 @@ public enum Swarm {
             case 3:
                 let x = node()
                 faults.append(TimedFault(at: at, .oneWay(from: [x], to: (0..<n).filter { $0 != x })))
-                faults.append(TimedFault(at: span(2, 30, from: at), .unblock(from: [x], to: (0..<n).filter { $0 != x })))
+                faults.append(
+                    TimedFault(at: span(2, 30, from: at), .unblock(from: [x], to: (0..<n).filter { $0 != x }))
+                )
                 descriptions.append("one-way")
             case 4:
                 let x = node()

@@ -4,15 +4,16 @@ import Gossip
 import SimulationKit
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 struct PeerSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "peer-sim",
-        abstract: "Deterministic simulation of a peer cluster: the real SWIM core, wire format and sealing on a virtual network.",
+        abstract:
+            "Deterministic simulation of a peer cluster: the real SWIM core, wire format and sealing on a virtual network.",
         subcommands: [Run.self, Swarm.self, List.self],
         defaultSubcommand: Run.self
     )
@@ -161,7 +162,8 @@ struct Run: ParsableCommand {
 
 struct Swarm: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run many seeds with randomly drawn faults; print a summary and every failing seed. Exits 1 on a failure."
+        abstract:
+            "Run many seeds with randomly drawn faults; print a summary and every failing seed. Exits 1 on a failure."
     )
 
     @Option(help: "How many seeds to run.")
@@ -255,7 +257,12 @@ struct Swarm: ParsableCommand {
             let report = outcome.report
             if let v = report.violations.first {
                 failed.append(
-                    Failure(seed: outcome.seed, faults: outcome.faults, violation: "[\(v.checker)] \(v.message)", replay: report.replayCommand)
+                    Failure(
+                        seed: outcome.seed,
+                        faults: outcome.faults,
+                        violation: "[\(v.checker)] \(v.message)",
+                        replay: report.replayCommand
+                    )
                 )
             }
             if !report.falsePositives.isEmpty {
@@ -284,11 +291,18 @@ struct Swarm: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         } else {
-            print("swarm: \(runs) runs × \(nodes) nodes × \(Int(duration))s (seeds \(fromSeed)…\(fromSeed &+ UInt64(runs - 1))), profile \(profile)")
+            print(
+                "swarm: \(runs) runs × \(nodes) nodes × \(Int(duration))s (seeds \(fromSeed)…\(fromSeed &+ UInt64(runs - 1))), profile \(profile)"
+            )
             print("passed \(summary.passed), failed \(failed.count)")
             func s(_ x: Double?) -> String { x.map { String(format: "%.2fs", $0) } ?? "n/a" }
-            print("crash detection: first \(s(summary.meanFirstDetectionSeconds)), all \(s(summary.meanAllDetectionSeconds)) (mean); settled \(s(summary.meanSettleSeconds)) after the last fault (mean)")
-            print("false positives: \(fps)" + (fpSeeds.isEmpty ? "" : " in seeds \(fpSeeds.map(String.init).joined(separator: " "))"))
+            print(
+                "crash detection: first \(s(summary.meanFirstDetectionSeconds)), all \(s(summary.meanAllDetectionSeconds)) (mean); settled \(s(summary.meanSettleSeconds)) after the last fault (mean)"
+            )
+            print(
+                "false positives: \(fps)"
+                    + (fpSeeds.isEmpty ? "" : " in seeds \(fpSeeds.map(String.init).joined(separator: " "))")
+            )
             print(String(format: "wall %.1fs, %.0f node·s/s", wall, summary.nodeSecondsPerWallSecond))
             for f in failed {
                 print("FAILED seed \(f.seed) [\(f.faults)]: \(f.violation)")
@@ -317,7 +331,12 @@ final class Results: @unchecked Sendable {
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func increment() -> Int { lock.withLock { value += 1; return value } }
+    func increment() -> Int {
+        lock.withLock {
+            value += 1
+            return value
+        }
+    }
 }
 
 struct List: ParsableCommand {

@@ -233,7 +233,11 @@ struct ScenarioFileTests {
         let file = try ScenarioFile.parse(Data(text.utf8))
         let scenario = try file.resolve(nodes: file.nodes!, duration: file.duration!)
         #expect(scenario.name == "demo")
-        #expect(scenario.faults.map(\.action.label) == ["partition", "heal-partitions", "cut", "restore", "cut", "restore", "crash"])
+        #expect(
+            scenario.faults.map(\.action.label) == [
+                "partition", "heal-partitions", "cut", "restore", "cut", "restore", "crash",
+            ]
+        )
         #expect(scenario.faults[0].action == .partition([[0, 1, 2, 3], [4, 5, 6, 7]]))
     }
 
@@ -251,7 +255,9 @@ struct ScenarioFileTests {
         #expect(error(#"{"events": [{"action": "crash"}]}"#).contains("missing field \"at\""))
         #expect(error(#"{"events": [{"at": "soon", "action": "crash"}]}"#).contains("events[0].at has the wrong type"))
         #expect(error(#"{"events": [{"at": 1, "action": "explode"}]}"#).contains("event 0 (explode): unknown action"))
-        #expect(error(#"{"events": [{"at": 1, "action": "crash", "nodes": [9]}]}"#).contains("node 9 is out of range 0..<5"))
+        #expect(
+            error(#"{"events": [{"at": 1, "action": "crash", "nodes": [9]}]}"#).contains("node 9 is out of range 0..<5")
+        )
         #expect(error(#"{"events": [{"at": 1, "action": "crash"}]}"#).contains("missing field \"nodes\""))
         #expect(error(#"{"events": [{"at": 500, "action": "heal"}]}"#).contains("after the end of the run"))
     }
@@ -291,8 +297,12 @@ struct InvariantTests {
             )
         }
         #expect(checker.memberChanged(viewer: 0, change: change(0, .alive, previous: nil), member: 1, at: 0) == nil)
-        #expect(checker.memberChanged(viewer: 0, change: change(3, .suspect, previous: .alive), member: 1, at: 0) == nil)
-        #expect(checker.memberChanged(viewer: 0, change: change(2, .alive, previous: .suspect), member: 1, at: 0) != nil)
+        #expect(
+            checker.memberChanged(viewer: 0, change: change(3, .suspect, previous: .alive), member: 1, at: 0) == nil
+        )
+        #expect(
+            checker.memberChanged(viewer: 0, change: change(2, .alive, previous: .suspect), member: 1, at: 0) != nil
+        )
         // After reaping, the member is new again and may start over.
         #expect(checker.memberChanged(viewer: 0, change: change(0, .alive, previous: nil), member: 1, at: 0) == nil)
     }
