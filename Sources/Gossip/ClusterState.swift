@@ -53,4 +53,23 @@ public struct ClusterState: Hashable, Sendable {
 
     /// Entries sorted by key, for deterministic iteration.
     public var sortedEntries: [StateEntry] { entries.values.sorted { $0.key < $1.key } }
+
+    /// A compact snapshot for a node's data directory, so topic metadata survives restarts.
+    public func encoded() -> [UInt8] {
+        var w = ByteWriter()
+        w.write(WireFormat.version)
+        w.write(UInt32(entries.count))
+        for entry in sortedEntries { w.write(entry) }
+        return w.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(DecodeError) {
+        var r = ByteReader(bytes)
+        let version = try r.readUInt8()
+        guard version == WireFormat.version else { throw .unknownVersion(version) }
+        let count = Int(try r.readUInt32())
+        guard count <= WireFormat.maxStateEntries else { throw .oversized("state entry count") }
+        for _ in 0..<count { merge(try r.readStateEntry()) }
+        try r.expectEnd()
+    }
 }

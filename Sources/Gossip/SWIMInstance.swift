@@ -122,6 +122,8 @@ public struct SWIMInstance: Sendable {
             out.append(.schedule(.reconnect, after: configuration.reconnectInterval))
         }
         out.append(.schedule(.reap, after: reapInterval))
+        // Announce ourselves too, so our arrival does not rest on the seed's few retransmissions alone.
+        broadcasts.enqueue(.alive(aliveUpdate))
         if self.seeds.isEmpty {
             hasJoined = true
         } else {
@@ -158,6 +160,11 @@ public struct SWIMInstance: Sendable {
         var out: [GossipDirective] = []
         mergeState(entry, &out)
         return out
+    }
+
+    /// Loads state saved by an earlier run before `start`; it spreads with the first push-pull.
+    public mutating func restoreState(_ saved: ClusterState) {
+        for entry in saved.sortedEntries { clusterState.merge(entry) }
     }
 
     mutating func mergeState(_ entry: StateEntry, _ out: inout [GossipDirective]) {

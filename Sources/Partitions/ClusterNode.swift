@@ -13,6 +13,8 @@ public enum NodeDirective: Hashable, Sendable {
     /// See `GossipDirective.pushPull`; replies go to `receivePushPull`.
     case pushPull(payload: [UInt8], to: PeerAddress, isJoin: Bool)
     case memberChanged(MemberChange)
+    /// A newer cluster-state value was accepted (shells persist it and count it).
+    case stateChanged(StateEntry)
     case controllerChanged(ControllerView)
     case requestCompleted(id: UInt64, error: String?)
     /// A graceful leave finished spreading: the shell may stop.
@@ -146,6 +148,7 @@ public struct ClusterNode: Sendable {
                 out.append(.memberChanged(change))
                 route(partitions.memberChanged(change.member, now: now), now: now, &out)
             case .stateChanged(let entry):
+                out.append(.stateChanged(entry))
                 route(partitions.stateChanged(entry, now: now), now: now, &out)
             case .leaveComplete:
                 out.append(.leaveComplete)

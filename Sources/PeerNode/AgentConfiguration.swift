@@ -1,4 +1,5 @@
 import Gossip
+import Partitions
 import Sealing
 
 /// Everything one agent needs to run: who it is, where it listens, whom it joins through, and how it seals.
@@ -25,6 +26,8 @@ public struct AgentConfiguration: Sendable {
     public var keyring: Keyring?
     /// Timings and sizes for the SWIM core. The shell sets `sealingOverhead` itself.
     public var gossip: GossipConfiguration
+    /// The controller voters and the lease and leader-election policies.
+    public var partitions: PartitionsConfiguration
     /// Roles and tags announced with this member.
     public var metadata: NodeMetadata
     /// Where `keyring.json` is kept; nil keeps the keyring in memory only.
@@ -41,6 +44,7 @@ public struct AgentConfiguration: Sendable {
         rpcAddress: PeerAddress? = AgentConfiguration.defaultRPCAddress,
         keyring: Keyring?,
         gossip: GossipConfiguration = .lan,
+        partitions: PartitionsConfiguration = PartitionsConfiguration(voters: []),
         metadata: NodeMetadata = NodeMetadata(),
         dataDirectory: String? = nil,
         streamLimits: StreamLimits = StreamLimits()
@@ -52,6 +56,7 @@ public struct AgentConfiguration: Sendable {
         self.rpcAddress = rpcAddress
         self.keyring = keyring
         self.gossip = gossip
+        self.partitions = partitions
         self.metadata = metadata
         self.dataDirectory = dataDirectory
         self.streamLimits = streamLimits
@@ -60,6 +65,10 @@ public struct AgentConfiguration: Sendable {
     /// Reasons this configuration cannot run, or an empty list.
     public func validationErrors() -> [String] {
         var errors = gossip.validationErrors()
+        if !partitions.voters.isEmpty { errors += partitions.validationErrors() }
+        if metadata.hasRole("controller") && !partitions.voters.contains(name) {
+            errors.append("the controller role needs this node in --voters (the same voter list on every voter)")
+        }
         if name.isEmpty { errors.append("name must not be empty") }
         if name.utf8.count > 255 { errors.append("name must be at most 255 bytes") }
         if Self.isUnspecifiedHost(advertise.host) {

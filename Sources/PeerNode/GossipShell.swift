@@ -3,10 +3,12 @@ import Gossip
 import Logging
 import NIOCore
 import NIOPosix
+import Partitions
 import Sealing
 
-/// The real shell around one `SWIMInstance`: it feeds the core events with the time they happened and carries out
-/// the directives that come back (seal and send, schedule, push-pull over TCP, report changes).
+/// The real shell around one `ClusterNode` (the SWIM core and the partitions core): it feeds it events with the
+/// time they happened and carries out the directives that come back (seal and send, schedule, push-pull over TCP,
+/// report changes, answer controller requests).
 ///
 /// Everything here runs on one event loop, which is the only place the core, the sealer and the keyring are
 /// touched, so no locks are needed. Protocol decisions stay in the core; this type only does I/O and bookkeeping.
@@ -16,7 +18,9 @@ final class GossipShell {
     let logger: Logger
     let metrics = GossipMetrics()
     let startedAt = NIODeadline.now()
-    private(set) var core: SWIMInstance
+    private(set) var node: ClusterNode
+    /// The membership core, for views.
+    var core: SWIMInstance { node.gossip }
     var sealer: Sealer
     private var nonceGenerator = SystemRandomNumberGenerator()
     let keyringStore: KeyringStore?
@@ -26,6 +30,10 @@ final class GossipShell {
     private var nextTimerID: UInt64 = 0
     private var resolvedAddresses: [PeerAddress: SocketAddress] = [:]
     private var leavePromise: EventLoopPromise<Void>?
+    /// Controller requests waiting for their answer, by request id.
+    private var pendingRequests: [UInt64: EventLoopPromise<String?>] = [:]
+    /// Whether the cluster state changed since it was last saved to the data directory.
+    private var stateDirty = false
     private var leaveCompleted = false
     private(set) var isStopped = false
     /// Whether `start` ran (the agent got past binding its sockets).
@@ -49,12 +57,26 @@ final class GossipShell {
         self.eventLoop = eventLoop
         self.logger = logger
         self.keyringStore = keyringStore
-        core = SWIMInstance(
+        var swim = SWIMInstance(
             name: configuration.name,
             address: configuration.advertise,
             metadata: configuration.metadata,
             configuration: gossip,
             seed: UInt64.random(in: .min ... .max)
+        )
+        if let saved = ClusterStateStore.load(from: configuration.dataDirectory, logger: logger) {
+            swim.restoreState(saved)
+        }
+        let startedAt = Timestamp(nanoseconds: Int64(clamping: NIODeadline.now().uptimeNanoseconds))
+        node = ClusterNode(
+            gossip: swim,
+            partitions: PartitionsInstance(
+                name: configuration.name,
+                metadata: configuration.metadata,
+                configuration: configuration.partitions,
+                seed: UInt64.random(in: .min ... .max),
+                now: startedAt
+            )
         )
         // A fresh sender identity per boot, so peers' replay state for our previous life never rejects us.
         sealer = Sealer(keyring: keyring, senderID: UInt64.random(in: .min ... .max))
@@ -85,7 +107,7 @@ final class GossipShell {
                 "primary_key": "\(sealer.keyring.primary.fingerprint)",
             ]
         )
-        execute(core.start(seeds: configuration.seeds, now: now()))
+        execute(node.start(seeds: configuration.seeds, now: now()))
         scheduleMetricsRefresh()
     }
 
@@ -101,7 +123,7 @@ final class GossipShell {
             return promise.futureResult
         }
         logger.info("leaving the cluster")
-        execute(core.leave(now: now()))
+        execute(node.leave(now: now()))
         let limit = max(
             TimeAmount.seconds(2),
             TimeAmount(configuration.gossip.leavePropagationDelay) + .milliseconds(500)
@@ -126,8 +148,11 @@ final class GossipShell {
         isStopped = true
         for timer in timers.values { timer.cancel() }
         timers.removeAll()
+        for promise in pendingRequests.values { promise.succeed("the agent is stopping") }
+        pendingRequests.removeAll()
         completeLeave()
         metrics.refresh(from: core)
+        saveStateIfDirty()
     }
 
     // MARK: Events
@@ -147,7 +172,7 @@ final class GossipShell {
             return
         }
         do {
-            execute(try core.receiveDatagram(opened, from: sourceAddress, now: now()))
+            execute(try node.receiveDatagram(opened, from: sourceAddress, now: now()))
         } catch {
             metrics.decodeFailed(error)
             logger.debug("undecodable datagram", metadata: ["from": "\(sourceAddress)", "error": "\(error)"])
@@ -161,7 +186,7 @@ final class GossipShell {
         switch request.type {
         case .pushPull:
             do {
-                let (reply, directives) = try core.receivePushPull(request.body, now: now())
+                let (reply, directives) = try node.receivePushPull(request.body, now: now())
                 execute(directives)
                 return reply.map { seal(StreamMessage(type: .pushPull, body: $0)) }
             } catch {
@@ -174,15 +199,26 @@ final class GossipShell {
         }
     }
 
-    private func timerFired(_ timer: GossipTimer, id: UInt64) {
+    private func timerFired(_ timer: NodeTimer, id: UInt64) {
         timers[id] = nil
         guard !isStopped else { return }
-        execute(core.timerFired(timer, now: now()))
+        execute(node.timerFired(timer, now: now()))
+    }
+
+    /// Sends a request to the controller (here or forwarded); the future carries an error message, or nil on success.
+    func submit(_ request: ControllerRequest) -> EventLoopFuture<String?> {
+        eventLoop.assertInEventLoop()
+        guard !isStopped else { return eventLoop.makeSucceededFuture("the agent is stopping") }
+        let promise = eventLoop.makePromise(of: String?.self)
+        let (id, directives) = node.submit(request, now: now())
+        pendingRequests[id] = promise
+        execute(directives)
+        return promise.futureResult
     }
 
     // MARK: Directives
 
-    func execute(_ directives: [GossipDirective]) {
+    func execute(_ directives: [NodeDirective]) {
         eventLoop.assertInEventLoop()
         guard !isStopped else { return }
         for directive in directives {
@@ -197,7 +233,15 @@ final class GossipShell {
                 report(change)
             case .stateChanged(let entry):
                 metrics.stateChanges.increment()
+                stateDirty = true
                 logger.debug("cluster state changed", metadata: ["key": "\(entry.key)", "version": "\(entry.version)"])
+            case .controllerChanged(let view):
+                logger.info(
+                    "controller changed",
+                    metadata: ["controller": "\(view.controller ?? "none")", "epoch": "\(view.epoch)"]
+                )
+            case .requestCompleted(let id, let error):
+                pendingRequests.removeValue(forKey: id)?.succeed(error)
             case .leaveComplete:
                 logger.info("leave complete")
                 completeLeave()
@@ -218,7 +262,7 @@ final class GossipShell {
         metrics.bytesSent.increment(by: sealed.count)
     }
 
-    private func schedule(_ timer: GossipTimer, after delay: Duration) {
+    private func schedule(_ timer: NodeTimer, after delay: Duration) {
         nextTimerID &+= 1
         let id = nextTimerID
         timers[id] = eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(max(delay, .zero))) { [self] in
@@ -247,7 +291,7 @@ final class GossipShell {
             return
         }
         do {
-            execute(try core.receivePushPull(reply.body, now: now()).directives)
+            execute(try node.receivePushPull(reply.body, now: now()).directives)
         } catch {
             metrics.decodeFailed(error)
             pushPullFailed(with: peer, isJoin: isJoin, reason: "undecodable reply: \(error)")
@@ -261,7 +305,7 @@ final class GossipShell {
             isJoin ? "join attempt failed" : "push-pull failed",
             metadata: ["peer": "\(peer)", "reason": "\(reason)"]
         )
-        execute(core.pushPullFailed(with: peer, now: now()))
+        execute(node.pushPullFailed(with: peer, now: now()))
     }
 
     private func report(_ change: MemberChange) {
@@ -283,8 +327,16 @@ final class GossipShell {
         eventLoop.assumeIsolated().scheduleTask(in: Self.metricsInterval) { [self] in
             guard !isStopped else { return }
             metrics.refresh(from: core)
+            saveStateIfDirty()
             scheduleMetricsRefresh()
         }
+    }
+
+    /// Saves the replicated cluster state (topics, partitions) to the data directory, at most once a second.
+    private func saveStateIfDirty() {
+        guard stateDirty else { return }
+        stateDirty = false
+        ClusterStateStore.save(core.clusterState, to: configuration.dataDirectory, logger: logger)
     }
 
     // MARK: Sealing

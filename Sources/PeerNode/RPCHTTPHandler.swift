@@ -38,8 +38,10 @@ final class RPCHTTPHandler: ChannelInboundHandler {
                 respond(context: context, .error(.payloadTooLarge, "request body exceeds \(Self.maxBodySize) bytes"))
                 return
             }
-            let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-            let request = RPCRequest(method: head.method, path: path, body: body)
+            let parts = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+            let path = parts.first.map(String.init) ?? head.uri
+            let query = parts.count > 1 ? Self.parseQuery(parts[1]) : [:]
+            let request = RPCRequest(method: head.method, path: path, query: query, body: body)
             let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
             router.route(request).assumeIsolated().whenComplete { [self] result in
                 let response: RPCResponse
@@ -84,5 +86,18 @@ final class RPCHTTPHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
             loopBoundContext.value.close(promise: nil)
         }
+    }
+}
+
+extension RPCHTTPHandler {
+    /// `a=1&b=two` into a dictionary; malformed pairs are skipped.
+    static func parseQuery(_ query: Substring) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in query.split(separator: "&") {
+            let keyValue = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let key = keyValue.first?.removingPercentEncoding, !key.isEmpty else { continue }
+            result[key] = keyValue.count > 1 ? (String(keyValue[1]).removingPercentEncoding ?? "") : ""
+        }
+        return result
     }
 }

@@ -38,5 +38,7 @@ struct RPCRequest: Sendable {
     var method: HTTPMethod
     /// The path without any query string.
     var path: String
+    /// Query parameters, percent-decoded.
+    var query: [String: String] = [:]
     var body: [UInt8]
 }

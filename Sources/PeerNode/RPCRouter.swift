@@ -14,6 +14,7 @@ struct RPCRouter {
 
     func route(_ request: RPCRequest) -> EventLoopFuture<RPCResponse> {
         let eventLoop = shell.eventLoop
+        if let answer = routePartitions(request) { return answer }
         switch (request.method, request.path) {
         case (.GET, "/v1/members"):
             return eventLoop.makeSucceededFuture(.json(shell.membersResponse))

@@ -68,6 +68,9 @@ struct AgentCommand: AsyncParsableCommand {
     @OptionGroup(title: "Timing overrides")
     var timing: TimingOverrides
 
+    @OptionGroup(title: "Controller and partitions")
+    var controller: ControllerOptions
+
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: String = "info"
 
@@ -132,16 +135,21 @@ struct AgentCommand: AsyncParsableCommand {
             )
         }
         timing.apply(to: &gossip)
+        let nodeName = name ?? ProcessInfo.processInfo.hostName
+        let partitions = try controller.configuration()
+        var roles = try parsedRoles()
+        if partitions.voters.contains(nodeName) && !roles.contains("controller") { roles.append("controller") }
 
         let configuration = AgentConfiguration(
-            name: name ?? ProcessInfo.processInfo.hostName,
+            name: nodeName,
             bind: bindAddress,
             advertise: advertiseAddress,
             seeds: seedAddresses,
             rpcAddress: rpcAddress,
             keyring: try keyring(),
             gossip: gossip,
-            metadata: NodeMetadata(roles: try parsedRoles(), tags: try parsedTags()),
+            partitions: partitions,
+            metadata: NodeMetadata(roles: roles, tags: try parsedTags()),
             dataDirectory: dataDir
         )
         let problems = configuration.validationErrors()

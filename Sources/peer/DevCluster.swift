@@ -54,10 +54,12 @@ final class DevCluster {
         do {
             for (index, node) in nodes.enumerated() {
                 try FileManager.default.createDirectory(at: node.directory, withIntermediateDirectories: true)
+                // Every node is a broker; the first three are the controller voters.
+                let voters = nodes.prefix(3).map(\.name).joined(separator: ",")
                 var arguments = [
                     "agent", "--name", node.name, "--bind", node.gossip.description, "--rpc", node.rpc.description,
                     "--key-file", keyFile.path, "--data-dir", node.directory.path, "--profile", profile,
-                    "--exit-with-parent",
+                    "--roles", "broker", "--voters", voters, "--exit-with-parent",
                 ]
                 if index > 0 { arguments += ["--seed", nodes[0].gossip.description] }
                 try start(executable: executable, arguments: arguments, logFile: node.logFile)

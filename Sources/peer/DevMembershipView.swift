@@ -1,7 +1,8 @@
 import Foundation
 import PeerNode
 
-/// The live view of a dev cluster: node1's member table plus how many members each node sees alive.
+/// The live view of a dev cluster: node1's member table, the controller and partition table, and how many members
+/// each node sees alive. It creates a small demo topic once a controller is elected, so failover can be watched.
 /// Redraws in place on a terminal; prints one plain snapshot per refresh otherwise.
 struct DevMembershipView: Sendable {
     let nodes: [DevNode]
@@ -64,6 +65,8 @@ struct DevMembershipView: Sendable {
         if let reference, case .success(let members) = views[reference] {
             lines.append("members as \(nodes[reference].name) sees them:")
             lines.append(MembersTable.render(members))
+            lines.append("")
+            lines.append(contentsOf: await controllerAndPartitions(of: nodes[reference]))
         } else {
             lines.append("no agent is answering yet")
         }
@@ -87,6 +90,32 @@ struct DevMembershipView: Sendable {
         lines.append(perNode.render())
         if live { lines.append("\nCtrl-C stops every agent.") }
         return lines.joined(separator: "\n")
+    }
+
+    /// The controller line and the partition table; asks for the demo topic when there is none yet.
+    private func controllerAndPartitions(of node: DevNode) async -> [String] {
+        let client = Self.client(for: node)
+        guard let controller = try? await client.call(.GET, "/v1/controller", as: ControllerResponse.self) else {
+            return ["controller: unknown"]
+        }
+        var lines = [PartitionsTable.renderController(controller)]
+        guard var partitions = try? await client.call(.GET, "/v1/partitions", as: PartitionsResponse.self) else {
+            return lines
+        }
+        if partitions.partitions.isEmpty, controller.controller != nil {
+            let demo = CreateTopicRequest(name: "demo", partitions: 6, replicationFactor: min(3, nodes.count))
+            _ = try? await client.call(.POST, "/v1/topics", body: demo, as: RequestDoneResponse.self)
+            partitions = (try? await client.call(.GET, "/v1/partitions", as: PartitionsResponse.self)) ?? partitions
+        }
+        lines.append(PartitionsTable.render(partitions.partitions))
+        return lines
+    }
+
+    private static func client(for node: DevNode) -> RPCClient {
+        var client = RPCClient(address: node.rpc)
+        client.connectTimeout = .milliseconds(500)
+        client.requestTimeout = .seconds(2)
+        return client
     }
 
     private static func members(of node: DevNode) async throws -> [MemberView] {

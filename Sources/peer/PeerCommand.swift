@@ -12,6 +12,9 @@ struct PeerCommand: AsyncParsableCommand {
             LeaveCommand.self,
             KeygenCommand.self,
             KeyringCommand.self,
+            ControllerCommand.self,
+            PartitionsCommand.self,
+            TopicsCommand.self,
             DevCommand.self,
         ]
     )

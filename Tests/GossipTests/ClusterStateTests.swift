@@ -66,3 +66,17 @@ struct ClusterStateTests {
         }
     }
 }
+
+@Suite("Cluster state snapshots")
+struct ClusterStateSnapshotTests {
+    @Test func snapshotRoundTripsAndRejectsGarbage() throws {
+        var state = ClusterState()
+        state.merge(StateEntry(key: "t/a", version: StateVersion(major: 2, minor: 0), value: [1, 2]))
+        state.merge(StateEntry(key: "p/a/0", version: StateVersion(major: 2, minor: 5), value: []))
+        #expect(try ClusterState(decoding: state.encoded()) == state)
+        let bytes = state.encoded()
+        for length in 0..<bytes.count {
+            #expect(throws: DecodeError.self) { try ClusterState(decoding: Array(bytes.prefix(length))) }
+        }
+    }
+}

@@ -182,7 +182,7 @@ struct NodeCluster {
                 completed["\(name)#\(id)"] = .some(error)
             case .leaveComplete:
                 leaveCompleted.insert(name)
-            case .memberChanged, .controllerChanged:
+            case .memberChanged, .controllerChanged, .stateChanged:
                 break
             }
         }

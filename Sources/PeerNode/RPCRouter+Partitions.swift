@@ -1,0 +1,71 @@
+import Foundation
+import Gossip
+import NIOCore
+import NIOHTTP1
+import Partitions
+
+/// The controller, topic and partition endpoints.
+extension RPCRouter {
+    /// Answers a partitions endpoint, or nil when the path is not one.
+    func routePartitions(_ request: RPCRequest) -> EventLoopFuture<RPCResponse>? {
+        let eventLoop = shell.eventLoop
+        let partitions = shell.node.partitions
+        let now = shell.now()
+        switch (request.method, request.path) {
+        case (.GET, "/v1/controller"):
+            return eventLoop.makeSucceededFuture(.json(ControllerResponse(partitions.controllerView(at: now))))
+        case (.GET, "/v1/partitions"):
+            let topic = request.query["topic"]
+            if let topic, partitions.topics[topic] == nil {
+                return eventLoop.makeSucceededFuture(.error(.notFound, "no such topic: \(topic)"))
+            }
+            let views = partitions.partitions(topic: topic).map(PartitionView.init)
+            return eventLoop.makeSucceededFuture(.json(PartitionsResponse(partitions: views)))
+        case (.POST, "/v1/partitions/elect-preferred"):
+            return submit(.electPreferredLeaders, done: "preferred-leader election requested")
+        case (.GET, "/v1/topics"):
+            let topics = partitions.topics.values.sorted { $0.name < $1.name }.map { TopicView($0) }
+            return eventLoop.makeSucceededFuture(.json(TopicsResponse(topics: topics)))
+        case (.POST, "/v1/topics"):
+            guard let body = try? JSONDecoder().decode(CreateTopicRequest.self, from: Data(request.body)) else {
+                return eventLoop.makeSucceededFuture(
+                    .error(
+                        .badRequest,
+                        "malformed body: expected {\"name\":\"t\",\"partitions\":3,\"replicationFactor\":2}"
+                    )
+                )
+            }
+            let create = ControllerRequest.createTopic(
+                name: body.name,
+                partitions: body.partitions,
+                replicationFactor: body.replicationFactor
+            )
+            return submit(create, done: "created topic \(body.name)")
+        case (.GET, let path) where path.hasPrefix("/v1/topics/"):
+            let name = String(path.dropFirst("/v1/topics/".count))
+            guard let definition = partitions.topics[name] else {
+                return eventLoop.makeSucceededFuture(.error(.notFound, "no such topic: \(name)"))
+            }
+            let states = partitions.partitions(topic: name).map(PartitionView.init)
+            return eventLoop.makeSucceededFuture(.json(TopicView(definition, partitionStates: states)))
+        case (_, "/v1/controller"), (_, "/v1/partitions"), (_, "/v1/partitions/elect-preferred"), (_, "/v1/topics"):
+            return eventLoop.makeSucceededFuture(
+                .error(.methodNotAllowed, "method \(request.method) not allowed on \(request.path)")
+            )
+        default:
+            return nil
+        }
+    }
+
+    /// Submits a controller request and maps its outcome: 200 on success, 409 when the controller refused it
+    /// (bad input or a conflict), 503 when there is no controller to ask.
+    private func submit(_ request: ControllerRequest, done: String) -> EventLoopFuture<RPCResponse> {
+        shell.submit(request).map { error in
+            guard let error else { return .json(RequestDoneResponse(detail: done)) }
+            let unavailable =
+                error.contains("no controller") || error.contains("not the controller")
+                || error.contains("no answer")
+            return .error(unavailable ? .serviceUnavailable : .conflict, error)
+        }
+    }
+}
