@@ -16,6 +16,7 @@ struct PeerCommand: AsyncParsableCommand {
             PartitionsCommand.self,
             TopicsCommand.self,
             DevCommand.self,
+            BenchCommand.self,
         ]
     )
 }

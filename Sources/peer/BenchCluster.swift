@@ -1,0 +1,138 @@
+import Foundation
+import Gossip
+import Sealing
+
+/// The agents of `peer bench`: real `peer agent` children on 127.0.0.1 sharing a fresh key, every one seeded with
+/// node1 only. Same layout as `DevCluster` (node i gossips on base+i, serves RPC on base+N+i), but it exposes each
+/// child's pid, so single nodes can be SIGKILLed and sampled through /proc, and it reports when the last child was
+/// spawned, which is where join convergence is measured from.
+///
+/// Children run with `--exit-with-parent`, so they go away even if the bench itself is killed outright.
+/// Sendable so the measuring task and the command's cleanup can share it; a lock guards the process list.
+final class BenchCluster: @unchecked Sendable {
+    let nodes: [DevNode]
+    let directory: URL
+    private let lock = NSLock()
+    private var processes: [Process] = []
+    private var crashed: Set<Int> = []
+
+    /// How long children get to leave gracefully in `stop()` before they are killed.
+    static let stopTimeout: Duration = .seconds(3)
+
+    init(count: Int, basePort: Int, directory: URL) {
+        self.directory = directory
+        nodes = (0..<count).map { index in
+            DevNode(
+                name: "node\(index + 1)",
+                gossip: PeerAddress(host: "127.0.0.1", port: UInt16(basePort + index)),
+                rpc: PeerAddress(host: "127.0.0.1", port: UInt16(basePort + count + index)),
+                directory: directory.appendingPathComponent("node\(index + 1)")
+            )
+        }
+    }
+
+    /// Writes the key and spawns every agent without waiting for any of them; returns the instant the last one was
+    /// spawned. On failure the children already started are killed before the error is thrown.
+    func launch(executable: URL, profile: String) throws -> ContinuousClock.Instant {
+        let keyFile = directory.appendingPathComponent("cluster.key")
+        guard
+            FileManager.default.createFile(
+                atPath: keyFile.path,
+                contents: Data((ClusterKey.generate().base64 + "\n").utf8),
+                attributes: [.posixPermissions: 0o600]
+            )
+        else {
+            throw BenchError("cannot write \(keyFile.path)")
+        }
+        do {
+            for (index, node) in nodes.enumerated() {
+                try FileManager.default.createDirectory(at: node.directory, withIntermediateDirectories: true)
+                var arguments = [
+                    "agent", "--name", node.name, "--bind", node.gossip.description, "--rpc", node.rpc.description,
+                    "--key-file", keyFile.path, "--data-dir", node.directory.path, "--profile", profile,
+                    "--log-level", "warning", "--exit-with-parent",
+                ]
+                if index > 0 { arguments += ["--seed", nodes[0].gossip.description] }
+                try start(executable: executable, arguments: arguments, logFile: node.logFile)
+            }
+        } catch {
+            kill()
+            throw error
+        }
+        return .now
+    }
+
+    /// The pid of node `index`, nil once the cluster is stopped.
+    func processIdentifier(of index: Int) -> Int32? {
+        lock.withLock { processes.indices.contains(index) ? processes[index].processIdentifier : nil }
+    }
+
+    /// SIGKILLs node `index` and reaps it; it then counts as crashed, not as failed.
+    func crash(_ index: Int) {
+        let victim = lock.withLock { () -> Process? in
+            crashed.insert(index)
+            return processes.indices.contains(index) ? processes[index] : nil
+        }
+        guard let victim else { return }
+        Foundation.kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+    }
+
+    /// Throws, naming the node and its last log line, if a child exited that the bench did not crash on purpose.
+    func checkAlive() throws {
+        let (running, crashed) = lock.withLock { (processes.map(\.isRunning), self.crashed) }
+        for (index, isRunning) in running.enumerated() where !isRunning && !crashed.contains(index) {
+            let node = nodes[index]
+            throw BenchError("\(node.name) exited unexpectedly: \(Self.lastLine(of: node.logFile))")
+        }
+    }
+
+    /// SIGTERM (graceful leave) to every child still running, then SIGKILL to any still there after `stopTimeout`.
+    func stop() async {
+        let children = lock.withLock { processes }
+        for process in children where process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGTERM)
+        }
+        let deadline = ContinuousClock.now + Self.stopTimeout
+        while children.contains(where: \.isRunning), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        kill()
+    }
+
+    /// SIGKILL to every child still running, and reap them all. Safe to call more than once.
+    func kill() {
+        let children = lock.withLock {
+            defer { processes.removeAll() }
+            return processes
+        }
+        for process in children where process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+        }
+        for process in children {
+            process.waitUntilExit()
+        }
+    }
+
+    private func start(executable: URL, arguments: [String], logFile: URL) throws {
+        guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
+            throw BenchError("cannot create \(logFile.path)")
+        }
+        let log = try FileHandle(forWritingTo: logFile)
+        defer { try? log.close() }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        lock.withLock { processes.append(process) }
+    }
+
+    private static func lastLine(of file: URL) -> String {
+        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        guard let last = text.split(separator: "\n").last else { return "no output (see \(file.path))" }
+        return last.hasPrefix("peer: ") ? String(last.dropFirst(6)) : String(last)
+    }
+}
