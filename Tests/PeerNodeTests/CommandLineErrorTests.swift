@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// Bad input to the `peer` binary: one `peer: ...` line on stderr, a non-zero exit, and no crash.
+@Suite("Command-line errors", .timeLimit(.minutes(1)))
+struct CommandLineErrorTests {
+    enum BadInput: String, CaseIterable, CustomTestStringConvertible {
+        case malformedKey
+        case shortKey
+        case unreachableRPC
+        case malformedRPCAddress
+
+        var testDescription: String { rawValue }
+
+        /// Ports are free ones, so nothing answers on them and an agent that wrongly started would not clash.
+        func arguments() throws -> [String] {
+            let port = try FreePort.next()
+            let rpcPort = try FreePort.next()
+            let agent = ["agent", "--name", "bad", "--bind", "127.0.0.1:\(port)", "--rpc", "127.0.0.1:\(rpcPort)"]
+            switch self {
+            case .malformedKey: return agent + ["--key", "not base64 at all!"]
+            // Valid base64, but 16 bytes instead of 32.
+            case .shortKey: return agent + ["--key", "AAAAAAAAAAAAAAAAAAAAAA=="]
+            case .unreachableRPC: return ["members", "--json", "--rpc", "127.0.0.1:\(rpcPort)"]
+            case .malformedRPCAddress: return ["members", "--rpc", "localhost"]
+            }
+        }
+    }
+
+    @Test("bad input fails with a one-line error and a non-zero exit", arguments: BadInput.allCases)
+    func badInputFailsCleanly(_ input: BadInput) async throws {
+        let outcome = try await PeerCLI.run(try input.arguments())
+        #expect(!outcome.timedOut, "\(outcome)")
+        #expect(outcome.reason == .exit, "terminated by a signal: \(outcome)")
+        #expect(outcome.status != 0, "\(outcome)")
+        let lines = outcome.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+        #expect(lines.count == 1, "expected one line on stderr: \(outcome)")
+        #expect(lines.first?.hasPrefix("peer: ") == true, "\(outcome)")
+        #expect(outcome.stdout.isEmpty, "\(outcome)")
+    }
+}
