@@ -3,9 +3,9 @@ import Gossip
 import Sealing
 
 /// The agents of `peer bench`: real `peer agent` children on 127.0.0.1 sharing a fresh key, every one seeded with
-/// node1 only. Same layout as `DevCluster` (node i gossips on base+i, serves RPC on base+N+i), but it exposes each
-/// child's pid, so single nodes can be SIGKILLed and sampled through /proc, and it reports when the last child was
-/// spawned, which is where join convergence is measured from.
+/// node1 only. Same layout as `DevCluster` (node i gossips on base+i, serves RPC on base+N+i), but it launches
+/// nodes in batches (the seed first, so joiners need no retry), exposes each child's pid, so single nodes can be
+/// SIGKILLed and sampled through /proc, and reports when a batch was spawned, where convergence is measured from.
 ///
 /// Children run with `--exit-with-parent`, so they go away even if the bench itself is killed outright.
 /// Sendable so the measuring task and the command's cleanup can share it; a lock guards the process list.
@@ -13,7 +13,7 @@ final class BenchCluster: @unchecked Sendable {
     let nodes: [DevNode]
     let directory: URL
     private let lock = NSLock()
-    private var processes: [Process] = []
+    private var processes: [Int: Process] = [:]
     private var crashed: Set<Int> = []
 
     /// How long children get to leave gracefully in `stop()` before they are killed.
@@ -31,21 +31,25 @@ final class BenchCluster: @unchecked Sendable {
         }
     }
 
-    /// Writes the key and spawns every agent without waiting for any of them; returns the instant the last one was
-    /// spawned. On failure the children already started are killed before the error is thrown.
-    func launch(executable: URL, profile: String) throws -> ContinuousClock.Instant {
-        let keyFile = directory.appendingPathComponent("cluster.key")
-        guard
-            FileManager.default.createFile(
-                atPath: keyFile.path,
-                contents: Data((ClusterKey.generate().base64 + "\n").utf8),
-                attributes: [.posixPermissions: 0o600]
-            )
-        else {
-            throw BenchError("cannot write \(keyFile.path)")
-        }
+    private var keyFile: URL { directory.appendingPathComponent("cluster.key") }
+
+    /// Spawns the agents at `indices` without waiting for them (the first call also writes the key); returns the
+    /// instant the last one was spawned. On failure every child already started is killed before the error is thrown.
+    func launch(_ indices: [Int], executable: URL, profile: String) throws -> ContinuousClock.Instant {
         do {
-            for (index, node) in nodes.enumerated() {
+            if !FileManager.default.fileExists(atPath: keyFile.path) {
+                guard
+                    FileManager.default.createFile(
+                        atPath: keyFile.path,
+                        contents: Data((ClusterKey.generate().base64 + "\n").utf8),
+                        attributes: [.posixPermissions: 0o600]
+                    )
+                else {
+                    throw BenchError("cannot write \(keyFile.path)")
+                }
+            }
+            for index in indices {
+                let node = nodes[index]
                 try FileManager.default.createDirectory(at: node.directory, withIntermediateDirectories: true)
                 var arguments = [
                     "agent", "--name", node.name, "--bind", node.gossip.description, "--rpc", node.rpc.description,
@@ -53,7 +57,8 @@ final class BenchCluster: @unchecked Sendable {
                     "--log-level", "warning", "--exit-with-parent",
                 ]
                 if index > 0 { arguments += ["--seed", nodes[0].gossip.description] }
-                try start(executable: executable, arguments: arguments, logFile: node.logFile)
+                let process = try start(executable: executable, arguments: arguments, logFile: node.logFile)
+                lock.withLock { processes[index] = process }
             }
         } catch {
             kill()
@@ -64,14 +69,14 @@ final class BenchCluster: @unchecked Sendable {
 
     /// The pid of node `index`, nil once the cluster is stopped.
     func processIdentifier(of index: Int) -> Int32? {
-        lock.withLock { processes.indices.contains(index) ? processes[index].processIdentifier : nil }
+        lock.withLock { processes[index]?.processIdentifier }
     }
 
     /// SIGKILLs node `index` and reaps it; it then counts as crashed, not as failed.
     func crash(_ index: Int) {
         let victim = lock.withLock { () -> Process? in
             crashed.insert(index)
-            return processes.indices.contains(index) ? processes[index] : nil
+            return processes[index]
         }
         guard let victim else { return }
         Foundation.kill(victim.processIdentifier, SIGKILL)
@@ -80,8 +85,8 @@ final class BenchCluster: @unchecked Sendable {
 
     /// Throws, naming the node and its last log line, if a child exited that the bench did not crash on purpose.
     func checkAlive() throws {
-        let (running, crashed) = lock.withLock { (processes.map(\.isRunning), self.crashed) }
-        for (index, isRunning) in running.enumerated() where !isRunning && !crashed.contains(index) {
+        let (running, crashed) = lock.withLock { (processes.mapValues(\.isRunning), self.crashed) }
+        for (index, isRunning) in running.sorted(by: { $0.key < $1.key }) where !isRunning && !crashed.contains(index) {
             let node = nodes[index]
             throw BenchError("\(node.name) exited unexpectedly: \(Self.lastLine(of: node.logFile))")
         }
@@ -89,7 +94,7 @@ final class BenchCluster: @unchecked Sendable {
 
     /// SIGTERM (graceful leave) to every child still running, then SIGKILL to any still there after `stopTimeout`.
     func stop() async {
-        let children = lock.withLock { processes }
+        let children = lock.withLock { Array(processes.values) }
         for process in children where process.isRunning {
             Foundation.kill(process.processIdentifier, SIGTERM)
         }
@@ -104,7 +109,7 @@ final class BenchCluster: @unchecked Sendable {
     func kill() {
         let children = lock.withLock {
             defer { processes.removeAll() }
-            return processes
+            return Array(processes.values)
         }
         for process in children where process.isRunning {
             Foundation.kill(process.processIdentifier, SIGKILL)
@@ -114,7 +119,7 @@ final class BenchCluster: @unchecked Sendable {
         }
     }
 
-    private func start(executable: URL, arguments: [String], logFile: URL) throws {
+    private func start(executable: URL, arguments: [String], logFile: URL) throws -> Process {
         guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
             throw BenchError("cannot create \(logFile.path)")
         }
@@ -127,7 +132,7 @@ final class BenchCluster: @unchecked Sendable {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        lock.withLock { processes.append(process) }
+        return process
     }
 
     private static func lastLine(of file: URL) -> String {

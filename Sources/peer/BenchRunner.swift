@@ -13,6 +13,7 @@ struct BenchRunner: Sendable {
     /// Progress lines, kept off stdout so `--json` output stays one object.
     let progress: @Sendable (String) -> Void
 
+    static let startupTimeout: Duration = .seconds(10)
     static let joinTimeout: Duration = .seconds(60)
     static let detectionTimeout: Duration = .seconds(120)
     static let settleTimeout: Duration = .seconds(60)
@@ -24,8 +25,13 @@ struct BenchRunner: Sendable {
 
     func run(executable: URL) async throws -> BenchReport {
         let everyone = Array(cluster.nodes.indices)
-        let lastSpawn = try cluster.launch(executable: executable, profile: profile)
-        progress("spawned \(everyone.count) agents; waiting until each one sees \(everyone.count) alive")
+        _ = try cluster.launch([0], executable: executable, profile: profile)
+        let seedName = names[0]
+        _ = try await firstTimes("\(seedName) to answer", observers: [0], since: .now, timeout: Self.startupTimeout) {
+            _ in true
+        }
+        let lastSpawn = try cluster.launch(Array(everyone.dropFirst()), executable: executable, profile: profile)
+        progress("\(seedName) is up; spawned \(everyone.count - 1) more agents; waiting until each sees all alive")
         let allNames = Set(names)
         let joined = try await firstTimes(
             "join convergence",
