@@ -7,7 +7,8 @@ public struct GossipConfiguration: Hashable, Sendable {
     public var probeTimeout: Duration
     /// How many members are asked to probe indirectly (SWIM's k).
     public var indirectChecks: Int
-    /// Lifeguard dynamic suspicion: minimum timeout = multiplier · max(1, log10 N) · probe interval.
+    /// Lifeguard dynamic suspicion: minimum timeout = multiplier · max(1, log10 N) · probe interval (memberlist's
+    /// lan profile uses 4).
     public var suspicionMultiplier: Double
     /// Lifeguard dynamic suspicion: the timeout starts at this multiple of the minimum.
     public var suspicionMaxMultiplier: Int
@@ -46,10 +47,12 @@ public struct GossipConfiguration: Hashable, Sendable {
         probeInterval: .seconds(1),
         probeTimeout: .milliseconds(500),
         indirectChecks: 3,
-        suspicionMultiplier: 4,
-        suspicionMaxMultiplier: 6,
+        // memberlist uses 4 · log10 N s as the minimum; confirmation probes let us go down to 1 · log10 N s and
+        // still need two independent confirmations, while a lone accuser waits as long as memberlist's maximum.
+        suspicionMultiplier: 1,
+        suspicionMaxMultiplier: 24,
         suspicionConfirmations: 2,
-        confirmationProbes: 3,
+        confirmationProbes: 4,
         gossipInterval: .milliseconds(200),
         gossipFanout: 3,
         retransmitMultiplier: 4,
@@ -69,7 +72,8 @@ public struct GossipConfiguration: Hashable, Sendable {
         var config = GossipConfiguration.lan
         config.probeTimeout = .milliseconds(200)
         config.indirectChecks = 1
-        config.suspicionMultiplier = 3
+        config.suspicionMultiplier = 0.75
+        config.suspicionMaxMultiplier = 24
         config.retransmitMultiplier = 2
         config.gossipInterval = .milliseconds(100)
         config.pushPullInterval = .seconds(15)
@@ -82,7 +86,8 @@ public struct GossipConfiguration: Hashable, Sendable {
         var config = GossipConfiguration.lan
         config.probeInterval = .seconds(5)
         config.probeTimeout = .seconds(3)
-        config.suspicionMultiplier = 6
+        config.suspicionMultiplier = 1.5
+        config.suspicionMaxMultiplier = 24
         config.gossipInterval = .milliseconds(500)
         config.gossipFanout = 4
         config.pushPullInterval = .seconds(60)

@@ -14,6 +14,9 @@ extension SWIMInstance {
         }
     }
 
+    /// The accuser named on suspicions learned from a push-pull.
+    static var syncAccuser: String { "(sync)" }
+
     /// This node's full view, for a push-pull exchange.
     public func pushPullPayload(isJoin: Bool, isReply: Bool) -> [UInt8] {
         let entries = members.map {
@@ -47,8 +50,7 @@ extension SWIMInstance {
         // Reply with our state as it was before merging theirs.
         let reply = state.isReply ? nil : pushPullPayload(isJoin: false, isReply: true)
         var out: [GossipDirective] = []
-        // The sender is the entry that is alive under the name it has; accusations from a full sync are
-        // attributed to "sync" so they never count as independent confirmations twice.
+        // Accusations learned from a full sync are attributed to `syncAccuser`: they never confirm a suspicion.
         for entry in state.members {
             switch entry.status {
             case .alive:
@@ -69,7 +71,7 @@ extension SWIMInstance {
                 // on hearsay, and the accused gets the chance to refute.
                 if others[entry.name] != nil || entry.name == name {
                     applySuspect(
-                        Accusation(name: entry.name, incarnation: entry.incarnation, accuser: "sync"),
+                        Accusation(name: entry.name, incarnation: entry.incarnation, accuser: Self.syncAccuser),
                         now: now,
                         &out
                     )

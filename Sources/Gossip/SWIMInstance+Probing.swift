@@ -84,18 +84,35 @@ extension SWIMInstance {
         counters.failedProbes += 1
         guard let target = others[probe.target], target.status.isActive else { return }
         applySuspect(Accusation(name: target.name, incarnation: target.incarnation, accuser: name), now: now, &out)
+        // Spread the suspicion at once: confirmations (or the suspect's refutation) start sooner.
+        gossip(&out, now: now)
     }
 
-    /// Someone else suspects `member`: a few members (about `confirmationProbes` across the cluster) probe it at
-    /// once, so a real failure gathers independent confirmations within one probe round and the dynamic suspicion
-    /// timeout shrinks to its minimum, while a live member is reminded to refute.
-    mutating func maybeProbeToConfirm(_ member: Member, _ out: inout [GossipDirective]) {
-        guard !isLeaving, configuration.confirmationProbes > 0 else { return }
-        let others = max(1, activeMemberCount - 2)
-        let probability = min(1.0, Double(configuration.confirmationProbes) / Double(others))
-        guard Double.random(in: 0..<1, using: &rng) < probability else { return }
+    /// Someone else suspects `member`: a few members probe it at once, so a real failure gathers independent
+    /// confirmations within one probe round and the dynamic suspicion timeout shrinks to its minimum, while a live
+    /// member is reminded (buddy system) to refute. Who probes is decided by a hash of the suspect's and the
+    /// members' names, so every node makes the same choice without talking: about `confirmationProbes` members,
+    /// spread evenly over suspects, never the accuser.
+    mutating func maybeProbeToConfirm(_ member: Member, accuser: String, _ out: inout [GossipDirective]) {
+        guard !isLeaving, configuration.confirmationProbes > 0,
+            isConfirmer(of: member.name, accuser: accuser)
+        else { return }
         counters.confirmationProbes += 1
         startProbe(of: member, isRound: false, &out)
+    }
+
+    /// Whether this node ranks among the `confirmationProbes` alive members (suspect and accuser excluded) with
+    /// the smallest hash for this suspect.
+    func isConfirmer(of suspect: String, accuser: String) -> Bool {
+        let mine = StableHash.of(suspect, name)
+        var smaller = 0
+        for other in others.values where other.status == .alive && other.name != suspect && other.name != accuser {
+            if StableHash.of(suspect, other.name) < mine {
+                smaller += 1
+                if smaller >= configuration.confirmationProbes { return false }
+            }
+        }
+        return true
     }
 
     mutating func handlePing(sequence: UInt32, target: String, from source: PeerAddress, _ out: inout [GossipDirective])

@@ -100,8 +100,10 @@ public struct SWIMInstance: Sendable {
     /// Updates waiting to be gossiped.
     public var pendingBroadcasts: Int { broadcasts.count }
 
+    /// Like memberlist, N counts every member we still hold (dead ones too), so news keeps spreading while a
+    /// failure shrinks the live set.
     var transmitLimit: Int {
-        let n = Double(activeMemberCount + 1)
+        let n = Double(others.count + 2)
         return configuration.retransmitMultiplier * Int(log10(n).rounded(.up)).clamped(toAtLeast: 1)
     }
 
@@ -194,7 +196,12 @@ public struct SWIMInstance: Sendable {
         }
         counters.datagramsReceived += 1
         var out: [GossipDirective] = []
-        for message in messages {
+        // News first, probes second: an ack we send back then already carries what the news made us say (for
+        // example our answer to a stale accusation riding on the ping).
+        for message in messages where message.updateSubject != nil {
+            handle(message, from: source, now: now, into: &out)
+        }
+        for message in messages where message.updateSubject == nil {
             handle(message, from: source, now: now, into: &out)
         }
         return out
@@ -310,6 +317,7 @@ public struct GossipCounters: Hashable, Sendable {
     public var refutations: UInt64 = 0
     public var membersDeclaredDead: UInt64 = 0
     public var confirmationProbes: UInt64 = 0
+    public var staleAccusationsCorrected: UInt64 = 0
     public var pushPulls: UInt64 = 0
     public var joinRetries: UInt64 = 0
 

@@ -4,14 +4,23 @@ import Testing
 
 @Suite("Lifeguard")
 struct LifeguardTests {
+    /// memberlist's lan suspicion settings, to check the formula against its published figures.
+    static var memberlistLAN: GossipConfiguration {
+        var configuration = GossipConfiguration.lan
+        configuration.suspicionMultiplier = 4
+        configuration.suspicionMaxMultiplier = 6
+        configuration.suspicionConfirmations = 2
+        return configuration
+    }
+
     @Test func suspicionStartsAtMaximumAndShrinksWithConfirmations() {
-        // N = 10, lan: min = 4 · 1 · 1 s = 4 s, max = 6 · 4 s = 24 s, k = 2 confirmations wanted.
+        // N = 10: min = 4 · 1 · 1 s = 4 s, max = 6 · 4 s = 24 s, k = 2 confirmations wanted.
         var suspicion = Suspicion(
             incarnation: 0,
             accuser: "a",
             startedAt: .zero,
             memberCount: 10,
-            configuration: .lan
+            configuration: Self.memberlistLAN
         )
         #expect(suspicion.minimum == .seconds(4))
         #expect(suspicion.timeout == .seconds(24))
@@ -29,10 +38,26 @@ struct LifeguardTests {
     }
 
     @Test func suspicionScalesWithLogOfClusterSize() {
-        let at100 = Suspicion(incarnation: 0, accuser: "a", startedAt: .zero, memberCount: 100, configuration: .lan)
-        let at1000 = Suspicion(incarnation: 0, accuser: "a", startedAt: .zero, memberCount: 1000, configuration: .lan)
+        let at100 = Suspicion(
+            incarnation: 0,
+            accuser: "a",
+            startedAt: .zero,
+            memberCount: 100,
+            configuration: Self.memberlistLAN
+        )
+        let at1000 = Suspicion(
+            incarnation: 0,
+            accuser: "a",
+            startedAt: .zero,
+            memberCount: 1000,
+            configuration: Self.memberlistLAN
+        )
         #expect(at100.minimum == .seconds(8))
         #expect(at1000.minimum == .seconds(12))
+        // Our lan profile: 1 · log10 N s, and a lone accuser still waits memberlist's maximum.
+        let ours = Suspicion(incarnation: 0, accuser: "a", startedAt: .zero, memberCount: 100, configuration: .lan)
+        #expect(ours.minimum == .seconds(2))
+        #expect(ours.timeout == .seconds(48))
     }
 
     @Test func localHealthScalesProbingAndIsBounded() {
@@ -123,5 +148,37 @@ struct ConfirmationTests {
             return nil
         }.flatMap { $0 }
         #expect(sentMessages.contains(.suspect(Accusation(name: "n2", incarnation: 4, accuser: "n1"))))
+    }
+}
+
+@Suite("Stale accusations")
+struct StaleAccusationTests {
+    @Test func aStaleAccuserIsToldTheNewerIncarnationDirectly() throws {
+        var node = SWIMInstance(
+            name: "n1",
+            address: PeerAddress(host: "127.0.0.1", port: 1),
+            configuration: .lan,
+            seed: 4
+        )
+        var out: [GossipDirective] = []
+        let peer = PeerAddress(host: "127.0.0.1", port: 2)
+        node.applyAlive(AliveUpdate(name: "n2", incarnation: 3, address: peer, metadata: .init()), now: .zero, &out)
+        out.removeAll()
+        // n3 still gossips a suspicion of n2 at incarnation 1, and pings us in the same datagram.
+        let stale = WireFormat.datagram([
+            WireFormat.encode(.ping(sequence: 9, target: "n1", source: "n3")),
+            WireFormat.encode(.suspect(Accusation(name: "n2", incarnation: 1, accuser: "n4"))),
+        ])
+        let accuser = PeerAddress(host: "127.0.0.1", port: 3)
+        let directives = try node.receiveDatagram(stale, from: accuser, now: .zero)
+        #expect(node.member(named: "n2")?.status == .alive)
+        #expect(node.counters.staleAccusationsCorrected == 1)
+        let toAccuser = directives.compactMap { directive -> [GossipMessage]? in
+            if case .send(let datagram, accuser) = directive { return try? WireFormat.decodeDatagram(datagram) }
+            return nil
+        }.flatMap { $0 }
+        let correction = GossipMessage.alive(AliveUpdate(name: "n2", incarnation: 3, address: peer, metadata: .init()))
+        #expect(toAccuser.contains(correction), "the stale accuser hears the newer incarnation")
+        #expect(toAccuser.contains(.ack(sequence: 9, source: "n1")))
     }
 }
