@@ -70,6 +70,7 @@ extension SWIMInstance {
                 statusChangedAt: now
             )
             others[update.name] = member
+            noteMemberAdded(update.name)
             insertIntoProbeOrder(update.name)
             hasJoined = true
             broadcasts.enqueue(.alive(update))
@@ -218,11 +219,14 @@ extension SWIMInstance {
 
     /// Forgets dead and left members past their retention.
     mutating func reap(now: Timestamp) {
+        var reaped = false
         for member in others.values where !member.status.isActive {
             if now - member.statusChangedAt >= configuration.reapAfter {
                 others[member.name] = nil
                 suspicions[member.name] = nil
+                reaped = true
             }
         }
+        if reaped { memberNames.removeAll { others[$0] == nil } }
     }
 }

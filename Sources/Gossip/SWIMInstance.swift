@@ -22,6 +22,8 @@ public struct SWIMInstance: Sendable {
 
     /// Every other member we know, in any status.
     var others: [String: Member] = [:]
+    /// The names in `others`, sorted: random picks index into it.
+    var memberNames: [String] = []
     var rng: SeededRandom
     var seeds: [PeerAddress] = []
     var sequence: UInt32 = 0
@@ -280,10 +282,39 @@ public struct SWIMInstance: Sendable {
     }
 
     /// Up to `count` distinct random other members matching `predicate`.
+    ///
+    /// Random sampling finds them in time independent of N when most members qualify (the common case: gossip
+    /// targets); a full pass covers the rest, e.g. when few qualify.
     mutating func randomMembers(count: Int, where predicate: (Member) -> Bool) -> [Member] {
-        var candidates = others.values.filter(predicate).sorted { $0.name < $1.name }
-        candidates.shuffle(using: &rng)
-        return Array(candidates.prefix(count))
+        guard count > 0, !memberNames.isEmpty else { return [] }
+        var chosen: [Member] = []
+        var tried = Set<Int>()
+        let attempts = 3 * count + 8
+        for _ in 0..<attempts where chosen.count < count {
+            let index = Int.random(in: 0..<memberNames.count, using: &rng)
+            guard tried.insert(index).inserted, let member = others[memberNames[index]], predicate(member) else {
+                continue
+            }
+            chosen.append(member)
+        }
+        if chosen.count < count {
+            let picked = Set(chosen.map(\.name))
+            var rest = memberNames.compactMap { others[$0] }.filter { !picked.contains($0.name) && predicate($0) }
+            rest.shuffle(using: &rng)
+            chosen += rest.prefix(count - chosen.count)
+        }
+        return chosen
+    }
+
+    /// Keeps `memberNames` (sorted, for deterministic sampling) in step with `others`.
+    mutating func noteMemberAdded(_ memberName: String) {
+        var low = 0
+        var high = memberNames.count
+        while low < high {
+            let middle = (low + high) / 2
+            if memberNames[middle] < memberName { low = middle + 1 } else { high = middle }
+        }
+        if low == memberNames.count || memberNames[low] != memberName { memberNames.insert(memberName, at: low) }
     }
 
     var pushPullInterval: Duration {
