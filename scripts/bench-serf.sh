@@ -327,7 +327,8 @@ def table(report):
     if report["crashes"]:
         lines += ["", f"{'Crash':<7}{'Victim':<8}{'First survivor':<16}Every survivor"]
         for number, r in enumerate(report["crashes"], 1):
-            lines.append(f"{number:<7}{r['victim']:<8}{r['firstSurvivorSeconds']:.3f} s{'':<8}{r['allSurvivorsSeconds']:.3f} s")
+            first = f"{r['firstSurvivorSeconds']:.3f} s"
+            lines.append(f"{number:<7}{r['victim']:<8}{first:<16}{r['allSurvivorsSeconds']:.3f} s")
     return "\n".join(lines)
 
 

@@ -91,7 +91,16 @@ struct BenchReport: Codable, Sendable {
             }
             lines += ["", rounds.render()]
         }
-        return lines.joined(separator: "\n")
+        // Empty trailing cells would otherwise leave padding at the ends of lines.
+        return lines.joined(separator: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+            .map(Self.trimmingTrailingSpaces)
+            .joined(separator: "\n")
+    }
+
+    private static func trimmingTrailingSpaces(_ line: Substring) -> Substring {
+        var trimmed = line
+        while trimmed.last == " " { trimmed = trimmed.dropLast() }
+        return trimmed
     }
 
     private static func seconds(_ value: Double) -> String {
