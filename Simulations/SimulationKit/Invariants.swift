@@ -1,13 +1,20 @@
 import Gossip
+import Partitions
 
 /// What an invariant checker may read at a checkpoint. Hold it only for the duration of the call.
 public struct SimulationState {
     /// Virtual nanoseconds since the start.
     public let time: Int64
     public let names: [String]
-    let instances: [SWIMInstance]
+    let nodes: [ClusterNode]
     let up: [Bool]
     let leaving: [Bool]
+    let localTimes: [Int64]
+    let network: NetworkModel
+    /// Indices of the controller voters.
+    public let voters: [Int]
+    /// Per partition: its newest version anywhere and since when (virtual ns) it exists.
+    public let newestPartitionSince: [PartitionID: NewestVersion]
 
     public var nodeCount: Int { names.count }
 
@@ -16,7 +23,37 @@ public struct SimulationState {
     /// Up and not leaving: a node everyone should see alive.
     public func isLive(_ node: Int) -> Bool { up[node] && !leaving[node] }
     /// The node's current SWIM instance, nil when it is down.
-    public func instance(_ node: Int) -> SWIMInstance? { up[node] ? instances[node] : nil }
+    public func instance(_ node: Int) -> SWIMInstance? { up[node] ? nodes[node].gossip : nil }
+    /// The node's whole state machine (gossip and partitions), nil when it is down.
+    public func node(_ node: Int) -> ClusterNode? { up[node] ? nodes[node] : nil }
+    /// The node's own clock now.
+    public func localTime(_ node: Int) -> Timestamp { Timestamp(nanoseconds: localTimes[node]) }
+    /// Whether datagrams from `a` reach `b` right now (partitions, one-way blocks, cut links).
+    public func canSend(_ a: Int, _ b: Int) -> Bool { network.canSend(a, b) }
+    /// Live voters that can talk to `node` both ways (a voter counts itself).
+    public func votersReaching(_ node: Int) -> Int {
+        voters.filter { v in isLive(v) && (v == node || (canSend(v, node) && canSend(node, v))) }.count
+    }
+    /// Whether a majority of the voters is live and can talk among itself.
+    public var votersHaveMajority: Bool {
+        let majority = voters.count / 2 + 1
+        return voters.contains { v in
+            isLive(v) && voters.filter { w in isLive(w) && (w == v || (canSend(v, w) && canSend(w, v))) }.count
+                >= majority
+        }
+    }
+}
+
+/// What a node's partition table held for one partition, compactly (leader as a node index, -1 for none).
+public struct PartitionSnapshot: Sendable, Equatable {
+    public var leader: Int32
+    public var leaderEpoch: UInt64
+    public var controllerEpoch: UInt64
+    public var partitionEpoch: UInt64
+
+    public static let unseen = PartitionSnapshot(leader: -1, leaderEpoch: 0, controllerEpoch: 0, partitionEpoch: 0)
+    public var isUnseen: Bool { controllerEpoch == 0 && partitionEpoch == 0 }
+    public var version: StateVersion { StateVersion(major: controllerEpoch, minor: partitionEpoch) }
 }
 
 /// Why a checker is asked to check.
@@ -27,22 +64,43 @@ public enum CheckpointReason: Sendable, Equatable {
     case final
 }
 
-/// A property every run must keep. Checkers see every membership change and get checkpoints; they return
-/// violation messages (the engine adds the time, the checker's name and the seed to replay). Lease and ISR checkers
-/// plug in the same way.
+/// A property every run must keep. Checkers see every membership change, every change of a node's partition table
+/// and controller view, every start of a controller term, and get checkpoints; they return violation messages (the
+/// engine adds the time, the checker's name and the seed to replay).
 public protocol InvariantChecker: AnyObject {
     var name: String { get }
+    /// Whether the check at the end of a run that did not reach the settle bound is skipped.
+    var needsSettling: Bool { get }
     func nodeBooted(_ node: Int, at time: Int64)
     func nodeStopped(_ node: Int, at time: Int64)
     /// `viewer` applied `change`. Return a message if it breaks the invariant.
     func memberChanged(viewer: Int, change: MemberChange, member: Int, at time: Int64) -> String?
+    /// `viewer`'s partition table changed for `current.id` (from `previous`, `.unseen` when new to it).
+    func partitionChanged(viewer: Int, previous: PartitionSnapshot, current: PartitionState, at time: Int64) -> String?
+    /// `viewer`'s view of the controller changed.
+    func controllerViewChanged(viewer: Int, view: ControllerView, at time: Int64) -> String?
+    /// `node` started acting as controller under `epoch` (a new term, or its lease back after a lapse). `acting`
+    /// holds every node acting at this instant (by its own clock), `node` included, with their epochs.
+    func controllerStartedActing(node: Int, epoch: UInt64, acting: [(node: Int, epoch: UInt64)], at time: Int64)
+        -> [String]
     func check(_ state: SimulationState, reason: CheckpointReason) -> [String]
 }
 
 extension InvariantChecker {
+    public var needsSettling: Bool { false }
     public func nodeBooted(_ node: Int, at time: Int64) {}
     public func nodeStopped(_ node: Int, at time: Int64) {}
     public func memberChanged(viewer: Int, change: MemberChange, member: Int, at time: Int64) -> String? { nil }
+    public func partitionChanged(viewer: Int, previous: PartitionSnapshot, current: PartitionState, at time: Int64)
+        -> String?
+    { nil }
+    public func controllerViewChanged(viewer: Int, view: ControllerView, at time: Int64) -> String? { nil }
+    public func controllerStartedActing(
+        node: Int,
+        epoch: UInt64,
+        acting: [(node: Int, epoch: UInt64)],
+        at time: Int64
+    ) -> [String] { [] }
     public func check(_ state: SimulationState, reason: CheckpointReason) -> [String] { [] }
 }
 
@@ -50,6 +108,7 @@ extension InvariantChecker {
 /// members (alive or suspect) and nothing else.
 public final class ConvergenceChecker: InvariantChecker {
     public let name = "convergence"
+    public var needsSettling: Bool { true }
     public init() {}
 
     public func check(_ state: SimulationState, reason: CheckpointReason) -> [String] {

@@ -28,6 +28,8 @@ public struct SimulationReport: Codable, Sendable, Equatable {
     /// Seconds from the last fault until the views next converged.
     public var settledAfterLastFaultSeconds: Double?
     public var violations: [Violation]
+    /// The controller and partitions layer: elections, failovers, topics.
+    public var partitions: PartitionFigures
     public var eventsProcessed: Int
     public var replayCommand: String
     public var performance: Performance
@@ -93,6 +95,71 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         public var eventsPerWallSecond: Double
     }
 
+    public struct PartitionFigures: Codable, Sendable, Equatable {
+        public var voters: [String]
+        public var topics: [TopicFigure]
+        /// Every new controller term (a node acting under an epoch for the first time).
+        public var elections: [Election]
+        public var controllerFailovers: [ControllerFailover]
+        public var leaderFailovers: [LeaderFailover]
+        /// Faults aimed at the controller or a leader that found none.
+        public var skippedFaults: [String]
+        /// From the acting controller's table at the end (else the newest live table).
+        public var partitionsAtEnd: Int
+        public var offlineAtEnd: Int
+        public var underReplicatedAtEnd: Int
+        public var controllerAtEnd: String?
+        /// Direct partitions-layer datagrams (lease requests and replies, forwarded requests, acknowledgements).
+        public var controlDatagrams: Int
+    }
+
+    public struct TopicFigure: Codable, Sendable, Equatable {
+        public var name: String
+        public var partitions: Int
+        public var replicationFactor: Int
+        /// First request, seconds into the run.
+        public var requestedAt: Double?
+        /// When a request succeeded.
+        public var createdAt: Double?
+        public var attempts: Int
+        public var lastError: String?
+        /// From the successful request until every up node held all its partitions.
+        public var everyNodeAfter: Double?
+    }
+
+    public struct Election: Codable, Sendable, Equatable {
+        public var at: Double
+        public var controller: String
+        public var epoch: UInt64
+    }
+
+    public struct ControllerFailover: Codable, Sendable, Equatable {
+        /// `crash` or `isolate`.
+        public var cause: String
+        public var at: Double
+        public var controller: String
+        public var epoch: UInt64
+        public var newController: String?
+        public var newEpoch: UInt64?
+        /// Seconds until another node acted as controller under a higher epoch.
+        public var actingAfter: Double?
+        /// Seconds until every up node's view named that new controller.
+        public var everyNodeKnowsAfter: Double?
+    }
+
+    public struct LeaderFailover: Codable, Sendable, Equatable {
+        public var node: String
+        public var cause: String
+        public var at: Double
+        /// Partitions it led (in the controller's table) when it went down.
+        public var partitions: Int
+        /// Seconds until the first up node showed a new live leader for all of them, and which node.
+        public var firstAfter: Double?
+        public var firstNode: String?
+        /// Seconds until every up node did.
+        public var everyNodeAfter: Double?
+    }
+
     public struct Violation: Codable, Sendable, Equatable {
         public var checker: String
         public var at: Double
@@ -145,6 +212,7 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         for remerge in remerges {
             lines.append("re-merge after \(remerge.event) at \(s(remerge.at)): \(s(remerge.convergedAfter))")
         }
+        lines.append(contentsOf: partitionLines(s))
         lines.append(
             "convergence check: \(convergenceCheck); settled \(s(settledAfterLastFaultSeconds)) after the last fault"
         )
@@ -183,5 +251,37 @@ public struct SimulationReport: Codable, Sendable, Equatable {
             lines.append("replay: \(replayCommand)")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension SimulationReport {
+    func partitionLines(_ s: (Double?) -> String) -> [String] {
+        let p = partitions
+        var lines: [String] = []
+        for topic in p.topics where topic.partitions > 0 || topic.createdAt != nil {
+            var text =
+                "topic \(topic.name) (\(topic.partitions) partitions, RF \(topic.replicationFactor)): requested at \(s(topic.requestedAt)), created at \(s(topic.createdAt)) after \(topic.attempts) attempt(s), on every node after \(s(topic.everyNodeAfter))"
+            if topic.createdAt == nil, let error = topic.lastError { text += " (last error: \(error))" }
+            lines.append(text)
+        }
+        let epochs = p.elections.map { "\($0.controller)@\($0.epoch)" }
+        lines.append(
+            "controller elections: \(p.elections.count) (\(epochs.prefix(12).joined(separator: " "))\(epochs.count > 12 ? " …" : "")); voters \(p.voters.joined(separator: ","))"
+        )
+        for f in p.controllerFailovers {
+            lines.append(
+                "controller \(f.controller) (epoch \(f.epoch)) lost by \(f.cause) at \(s(f.at)): \(f.newController.map { "\($0) (epoch \(f.newEpoch ?? 0))" } ?? "no successor") acting after \(s(f.actingAfter)), known by every node after \(s(f.everyNodeKnowsAfter))"
+            )
+        }
+        for f in p.leaderFailovers {
+            lines.append(
+                "leader \(f.node) (\(f.partitions) partitions) lost by \(f.cause) at \(s(f.at)): new leaders on the first node after \(s(f.firstAfter))\(f.firstNode.map { " (\($0))" } ?? ""), on every node after \(s(f.everyNodeAfter))"
+            )
+        }
+        for skipped in p.skippedFaults { lines.append("skipped fault: \(skipped)") }
+        lines.append(
+            "partitions at end: \(p.partitionsAtEnd), offline \(p.offlineAtEnd), under-replicated \(p.underReplicatedAtEnd); controller \(p.controllerAtEnd ?? "none"); \(p.controlDatagrams) control datagrams"
+        )
+        return lines
     }
 }

@@ -99,6 +99,15 @@ public enum FaultAction: Sendable, Equatable {
     case network(loss: Double?, duplicate: Double?, latencyMs: Double?, jitterMs: Double?)
     /// Sets a node's clock drift and steps its clock by `stepMs` (backward steps hold the clock until it catches up).
     case clock([Int], stepMs: Double, drift: Double)
+    /// Crashes the node acting as controller at that moment (nothing when none acts).
+    case crashController
+    /// Crashes the broker leading the most partitions (in the controller's table), other than the controller.
+    case crashLeader
+    /// Partitions the acting controller, with the largest minority of the voters it can take along (none of 3,
+    /// one of 5), away from everyone else.
+    case isolateController
+    /// Restarts every node that `crashController` or `crashLeader` took down and that is still down.
+    case restartVictims
 
     public var label: String {
         switch self {
@@ -119,13 +128,17 @@ public enum FaultAction: Sendable, Equatable {
         case .restore: "restore"
         case .network: "network"
         case .clock: "clock"
+        case .crashController: "crash-controller"
+        case .crashLeader: "crash-leader"
+        case .isolateController: "isolate-controller"
+        case .restartVictims: "restart-victims"
         }
     }
 
     /// Whether this event repairs something (re-merge time is measured from these).
     public var isRepair: Bool {
         switch self {
-        case .restart, .resume, .healPartitions, .heal, .unblock, .restore: true
+        case .restart, .resume, .healPartitions, .heal, .unblock, .restore, .restartVictims: true
         case .slow(_, let delay): delay == 0
         default: false
         }
@@ -140,7 +153,7 @@ public enum FaultAction: Sendable, Equatable {
         case .bridge(let groups, let via): groups.flatMap { $0 } + via
         case .oneWay(let from, let to), .unblock(let from, let to): from + to
         case .cut(let a, let b), .restore(let a, let b): [a, b]
-        case .healPartitions, .heal, .network: []
+        case .healPartitions, .heal, .network, .crashController, .crashLeader, .isolateController, .restartVictims: []
         }
     }
 }
@@ -221,8 +234,12 @@ public struct Scenario: Sendable, Equatable {
 extension Scenario {
     public static let builtInNames = [
         "steady", "crash-one", "crash-many", "partition-halves", "partition-heal", "one-way", "lossy", "slow-node",
-        "pause", "rolling-restart", "churn",
+        "pause", "rolling-restart", "churn", "kill-controller", "kill-leader", "controller-minority", "skew",
     ]
+
+    /// Clock rates of the `skew` scenario: within ±4.5 % of real time (9 % apart at most), against the 10 % the
+    /// default lease (2 s) and drift bound (200 ms) tolerate.
+    public static let skewDrift = 0.045
 
     /// When faults begin: after the cluster has had time to form.
     public static func faultStart(duration: Double) -> Double {
@@ -359,6 +376,49 @@ extension Scenario {
             }
             if !down.isEmpty { faults.append(TimedFault(at: min(d, end), .restart(down.sorted()))) }
             return Scenario(name: name, summary: "random crashes, leaves and restarts", faults: faults)
+        case "kill-controller":
+            return Scenario(
+                name: name,
+                summary: "the acting controller crashes at \(t0)s",
+                faults: [TimedFault(at: t0, .crashController)]
+            )
+        case "kill-leader":
+            return Scenario(
+                name: name,
+                summary: "the broker leading the most partitions (not the controller) crashes at \(t0)s",
+                faults: [TimedFault(at: t0, .crashLeader)]
+            )
+        case "controller-minority":
+            let length = max(10, min(30, (d - t0) / 3))
+            return Scenario(
+                name: name,
+                summary: "the controller and a minority of voters are cut off at \(t0)s, healed at \(t0 + length)s",
+                faults: [TimedFault(at: t0, .isolateController), TimedFault(at: t0 + length, .healPartitions)]
+            )
+        case "skew":
+            // Voters at the extremes of the allowed rates, everyone else anywhere in between, plus offsets.
+            var faults: [TimedFault] = []
+            for v in 0..<min(n, 5) {
+                let drift = v % 3 == 0 ? skewDrift : v % 3 == 1 ? -skewDrift : 0
+                faults.append(TimedFault(at: 0, .clock([v], stepMs: 0, drift: drift)))
+            }
+            // Controller crashes and cut-offs under the skew, each repaired, while the duration allows.
+            let steps: [(FaultAction, FaultAction?)] = [
+                (.isolateController, .healPartitions), (.crashController, .restartVictims),
+                (.isolateController, .healPartitions), (.crashController, .restartVictims),
+            ]
+            var t = t0
+            for (fault, repair) in steps where t + 20 + settle <= d || faults.count <= min(n, 5) {
+                faults.append(TimedFault(at: t, fault))
+                if let repair { faults.append(TimedFault(at: t + 12, repair)) }
+                t += 25
+            }
+            return Scenario(
+                name: name,
+                summary: "clock rates within ±\(skewDrift * 100)% and offsets up to 1 s; controller cut off and crashed in turn",
+                clocks: ClockSettings(skewMs: 1000, driftPPM: skewDrift * 1e6),
+                faults: faults
+            )
         default:
             return nil
         }
@@ -431,6 +491,7 @@ public struct ScenarioFile: Decodable, Sendable {
     public static let actions = [
         "crash", "restart", "leave", "pause", "resume", "slow", "partition", "partition-halves", "isolate", "one-way",
         "bridge", "heal", "heal-partitions", "unblock", "cut", "restore", "flap", "network", "clock",
+        "crash-controller", "crash-leader", "isolate-controller", "restart-victims",
     ]
 
     /// Parses a file, with a one-line error naming the field at fault.
@@ -526,6 +587,12 @@ public struct ScenarioFile: Decodable, Sendable {
                     action = nil
                 }
             case "heal": action = .heal
+            case "crash-controller": action = .crashController
+            case "crash-leader": action = .crashLeader
+            case "isolate-controller":
+                action = .isolateController
+                undo = .healPartitions
+            case "restart-victims": action = .restartVictims
             case "heal-partitions": action = .healPartitions
             case "cut", "restore", "flap":
                 guard let pair = need(event.nodes, "nodes") else {

@@ -1,5 +1,6 @@
 import Foundation
 import Gossip
+import Partitions
 import Sealing
 
 /// How to run one simulation.
@@ -21,6 +22,8 @@ public struct SimulationOptions: Sendable {
     public var extraCheckers: @Sendable (Int) -> [any InvariantChecker]
     /// Called now and then with the fraction of virtual time done.
     public var progress: (@Sendable (Double) -> Void)?
+    /// Topics created during the run through `ClusterNode.submit(.createTopic…)`.
+    public var topics: [TopicSpec]
 
     public init(
         nodes: Int,
@@ -32,7 +35,8 @@ public struct SimulationOptions: Sendable {
         traceURL: URL? = nil,
         replayCommand: String? = nil,
         extraCheckers: @escaping @Sendable (Int) -> [any InvariantChecker] = { _ in [] },
-        progress: (@Sendable (Double) -> Void)? = nil
+        progress: (@Sendable (Double) -> Void)? = nil,
+        topics: [TopicSpec]? = nil
     ) {
         self.nodes = nodes
         self.duration = duration
@@ -44,6 +48,31 @@ public struct SimulationOptions: Sendable {
         self.replayCommand = replayCommand
         self.extraCheckers = extraCheckers
         self.progress = progress
+        self.topics = topics ?? Self.defaultTopics(nodes: nodes, partitions: Self.defaultPartitions)
+    }
+
+    /// Partitions of the default topic `t`.
+    public static let defaultPartitions = 12
+
+    /// One topic `t` with `partitions` partitions and replication factor 3 (or N if smaller), created after join
+    /// convergence at the last node; none for 0 partitions.
+    public static func defaultTopics(nodes: Int, partitions: Int) -> [TopicSpec] {
+        partitions > 0 ? [TopicSpec(name: "t", partitions: partitions, replicationFactor: min(3, nodes))] : []
+    }
+
+    /// Controller voters: the first 3 nodes, or the first 5 from 50 nodes on.
+    public static func voterCount(nodes: Int) -> Int { min(nodes, nodes >= 50 ? 5 : 3) }
+
+    /// Node `i`'s name in a run of `nodes`: `n` and the zero-padded index.
+    public static func nodeName(_ i: Int, nodes: Int) -> String {
+        let width = max(2, String(max(0, nodes - 1)).count)
+        let digits = String(i)
+        return "n" + String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
+    /// The partitions configuration every simulated node gets (default timings).
+    public static func partitionsConfiguration(nodes: Int) -> PartitionsConfiguration {
+        PartitionsConfiguration(voters: (0..<voterCount(nodes: nodes)).map { nodeName($0, nodes: nodes) })
     }
 
     /// The gossip configuration for a profile, with the sealing overhead accounted for.
@@ -70,7 +99,7 @@ public struct SimulationOptions: Sendable {
 
 enum SimEvent {
     case boot(node: Int32)
-    case timer(node: Int32, generation: UInt32, timer: GossipTimer)
+    case timer(node: Int32, generation: UInt32, timer: NodeTimer)
     case datagram(to: Int32, from: Int32, bytes: [UInt8])
     case streamRequest(to: Int32, from: Int32, generation: UInt32, bytes: [UInt8])
     case streamReply(to: Int32, generation: UInt32, from: Int32, bytes: [UInt8])
@@ -79,6 +108,8 @@ enum SimEvent {
     case process(node: Int32, generation: UInt32)
     case fault(index: Int32)
     case checkpoint
+    /// Try (again) to create topic `index` of the options.
+    case createTopic(index: Int32)
 
     var target: Int? {
         switch self {
@@ -86,7 +117,7 @@ enum SimEvent {
         case .datagram(let to, _, _), .streamRequest(let to, _, _, _), .streamReply(let to, _, _, _),
             .streamFailed(let to, _, _):
             Int(to)
-        case .boot, .process, .fault, .checkpoint: nil
+        case .boot, .process, .fault, .checkpoint, .createTopic: nil
         }
     }
 }
@@ -118,11 +149,13 @@ struct SimNode {
     var sealRng: SeededRandom
 }
 
-/// A deterministic discrete-event simulation of a cluster running the real SWIM core with real wire encoding and
-/// real sealing over a simulated network. Same options (seed included) → identical run and report.
+/// A deterministic discrete-event simulation of a cluster of real `ClusterNode`s (the SWIM core and the partitions
+/// core, composed exactly as the real shell composes them) with real wire encoding and real sealing over a simulated
+/// network. Same options (seed included) → identical run and report.
 public struct Simulation {
     public let options: SimulationOptions
     public let configuration: GossipConfiguration
+    public let partitionsConfiguration: PartitionsConfiguration
     public let settle: Double
     /// Deaths of healthy, reachable nodes within this long after a fault touched either side are not counted as
     /// false positives.
@@ -133,7 +166,17 @@ public struct Simulation {
     private var now: Int64 = 0
     private var queue = EventQueue<SimEvent>()
     private var nodes: [SimNode] = []
-    private var instances: [SWIMInstance] = []
+    private var instances: [ClusterNode] = []
+    private var voterIndices: [Int] = []
+    private var observer: PartitionObserver
+    /// Topic requests in flight: (node, generation, request id) → topic index.
+    private var topicRequests: [UInt64: Int] = [:]
+    private var topicInFlightSince: [Int64?] = []
+    private var topicCreated: [Bool] = []
+    private var controlDatagrams = 0
+    private var skippedFaults: [String] = []
+    /// Nodes taken down by `crashController` / `crashLeader`, for `restartVictims`.
+    private var victims: [Int] = []
     private var sealers: [Sealer] = []
     private var addressIndex: [PeerAddress: Int32] = [:]
     private let keyring: Keyring
@@ -192,8 +235,17 @@ public struct Simulation {
         let errors = options.scenario.validationErrors(nodes: options.nodes, duration: options.duration)
         guard errors.isEmpty else { throw ScenarioError(errors.joined(separator: "\n")) }
 
+        for (index, topic) in options.topics.enumerated() {
+            if topic.partitions < 1 || topic.replicationFactor < 1 {
+                throw ScenarioError("topic \(index) (\(topic.name)): partitions and replication factor must be positive")
+            }
+            if let node = topic.node, node < 0 || node >= options.nodes {
+                throw ScenarioError("topic \(index) (\(topic.name)): node \(node) is out of range 0..<\(options.nodes)")
+            }
+        }
         self.options = options
         self.configuration = config
+        partitionsConfiguration = SimulationOptions.partitionsConfiguration(nodes: options.nodes)
         n = options.nodes
         endTime = Self.nanos(options.duration)
         settle = SimulationOptions.settleBound(profile: options.profile, nodes: n)
@@ -214,20 +266,29 @@ public struct Simulation {
         let settings = options.scenario.network ?? NetworkSettings.defaults(forProfile: options.profile)
         network = NetworkModel(nodes: n, settings: settings, rng: master.fork())
         tracker = ViewTracker(nodes: n)
+        let count = options.nodes
+        let names = (0..<count).map { SimulationOptions.nodeName($0, nodes: count) }
         checkers =
-            [ConvergenceChecker(), IncarnationChecker(nodes: n), SelfViewChecker()] as [any InvariantChecker]
+            [
+                ConvergenceChecker(), IncarnationChecker(nodes: n), SelfViewChecker(),
+                SingleControllerChecker(names: names), ControllerEpochChecker(names: names),
+                PartitionEpochChecker(names: names), LeaderInISRChecker(names: names),
+                PartitionConvergenceChecker(), LeaderAvailabilityChecker(),
+            ] as [any InvariantChecker]
             + options.extraCheckers(options.nodes)
         openCrash = [Int32](repeating: -1, count: n)
+        observer = PartitionObserver(names: names, topics: options.topics)
+        voterIndices = Array(0..<SimulationOptions.voterCount(nodes: n))
+        topicInFlightSince = [Int64?](repeating: nil, count: options.topics.count)
+        topicCreated = [Bool](repeating: false, count: options.topics.count)
 
-        let width = max(2, String(max(0, n - 1)).count)
         var clockRng = master.fork()
         var placeholderSealer = Sealer(keyring: keyring, senderID: 0)
         _ = placeholderSealer.seal([], nowMillis: 0, using: &clockRng)
         nodes.reserveCapacity(n)
         instances.reserveCapacity(n)
         for i in 0..<n {
-            let digits = String(i)
-            let name = "n" + String(repeating: "0", count: max(0, width - digits.count)) + digits
+            let name = names[i]
             let address = PeerAddress(host: "10.\(i >> 16).\((i >> 8) & 255).\(i & 255)", port: 7946)
             var node = SimNode(name: name, address: address, rng: master.fork(), sealRng: SeededRandom(seed: 0))
             if let clocks = options.scenario.clocks {
@@ -236,7 +297,14 @@ public struct Simulation {
             }
             nodes.append(node)
             addressIndex[address] = Int32(i)
-            instances.append(Self.placeholder(name: name, address: address, config: config))
+            instances.append(
+                Self.placeholder(
+                    name: name,
+                    address: address,
+                    config: config,
+                    partitions: partitionsConfiguration
+                )
+            )
             sealers.append(placeholderSealer)
         }
         lastFaultTime = 0
@@ -248,8 +316,26 @@ public struct Simulation {
     static func nanos(_ seconds: Double) -> Int64 { Int64((seconds * 1e9).rounded()) }
     static func seconds(_ nanos: Int64) -> Double { Double(nanos) / 1e9 }
 
-    private static func placeholder(name: String, address: PeerAddress, config: GossipConfiguration) -> SWIMInstance {
-        SWIMInstance(name: name, address: address, configuration: config, seed: 0)
+    private static func placeholder(
+        name: String,
+        address: PeerAddress,
+        config: GossipConfiguration,
+        partitions: PartitionsConfiguration
+    ) -> ClusterNode {
+        ClusterNode(
+            gossip: SWIMInstance(name: name, address: address, configuration: config, seed: 0),
+            partitions: PartitionsInstance(
+                name: name,
+                metadata: NodeMetadata(),
+                configuration: partitions,
+                seed: 0,
+                now: .zero
+            )
+        )
+    }
+
+    private func metadata(_ i: Int) -> NodeMetadata {
+        NodeMetadata(roles: i < voterIndices.count ? ["broker", "controller"] : ["broker"])
     }
 
     // MARK: - Running
@@ -266,6 +352,10 @@ public struct Simulation {
         }
         for (index, fault) in options.scenario.faults.enumerated() {
             queue.push(.fault(index: Int32(index)), at: Self.nanos(fault.at))
+        }
+        for (index, topic) in options.topics.enumerated() {
+            // Without a time: at join convergence, or this fallback if convergence takes longer.
+            queue.push(.createTopic(index: Int32(index)), at: Self.nanos(topic.at ?? (stagger + 15)))
         }
         let lastFault = max(options.scenario.lastFaultTime, stagger)
         lastFaultTime = Self.nanos(lastFault)
@@ -293,9 +383,10 @@ public struct Simulation {
         now = endTime
         runCheckpoint(.final)
         traceWriter?.close()
+        let partitions = partitionFigures()
 
         let wall = (ContinuousClock.now - wallStart).seconds
-        return report(wall: wall)
+        return report(wall: wall, partitions: partitions)
     }
 
     private mutating func dispatch(_ event: SimEvent) {
@@ -306,6 +397,8 @@ public struct Simulation {
             applyFault(options.scenario.faults[Int(index)])
         case .checkpoint:
             runCheckpoint(.settled(lastFault: Self.seconds(lastFaultTime), settle: settle))
+        case .createTopic(let index):
+            createTopic(Int(index))
         case .process(let node, let generation):
             let i = Int(node)
             guard nodes[i].up, nodes[i].generation == generation, nodes[i].slowHead < nodes[i].slowQueue.count else {
@@ -372,7 +465,7 @@ public struct Simulation {
             let stamp = localTimestamp(i)
             let directives = instances[i].timerFired(timer, now: stamp)
             var declaring = false
-            if case .suspicion = timer { declaring = true }
+            if case .gossip(.suspicion) = timer { declaring = true }
             apply(directives, from: i, declaring: declaring)
         case .datagram(_, let from, let bytes):
             datagramsDelivered += 1
@@ -408,7 +501,7 @@ public struct Simulation {
                 return
             }
             let stamp = localTimestamp(i)
-            let result: (reply: [UInt8]?, directives: [GossipDirective])
+            let result: (reply: [UInt8]?, directives: [NodeDirective])
             do {
                 result = try instances[i].receivePushPull(plaintext, now: stamp)
             } catch {
@@ -452,7 +545,7 @@ public struct Simulation {
             traceWriter?.line(now, "stream-failed \(nodes[i].name)->\(nodes[Int(peer)].name)")
             let directives = instances[i].pushPullFailed(with: nodes[Int(peer)].address, now: localTimestamp(i))
             apply(directives, from: i, declaring: false)
-        case .boot, .process, .fault, .checkpoint:
+        case .boot, .process, .fault, .checkpoint, .createTopic:
             break
         }
     }
@@ -519,12 +612,14 @@ public struct Simulation {
     private func virtualDelay(_ duration: Duration, node i: Int) -> Int64 {
         let ns = max(0, duration.nanoseconds)
         let drift = nodes[i].drift
-        return drift == 0 ? ns : Int64((Double(ns) / (1 + drift)).rounded(.up))
+        // Rounded up plus 1 ns, so the node's clock has surely reached the deadline when the timer fires (rounding
+        // down can leave it a nanosecond short, and a core may then re-arm a 0-delay timer forever).
+        return drift == 0 ? ns : Int64((Double(ns) / (1 + drift)).rounded(.up)) + 1
     }
 
     // MARK: - Directives
 
-    private mutating func apply(_ directives: [GossipDirective], from i: Int, declaring: Bool) {
+    private mutating func apply(_ directives: [NodeDirective], from i: Int, declaring: Bool) {
         for directive in directives {
             switch directive {
             case .schedule(let timer, let after):
@@ -538,16 +633,29 @@ public struct Simulation {
                 memberChanged(change, viewer: i, declaring: declaring)
             case .leaveComplete:
                 stop(i, reason: "left")
-            case .stateChanged:
-                break
+            case .stateChanged(let entry):
+                if nodes[i].up { stateChanged(entry, at: i) }
+            case .controllerChanged(let view):
+                guard nodes[i].up else { break }
+                traceWriter?.line(now, "controller-view \(nodes[i].name) \(view.controller ?? "none") epoch \(view.epoch)")
+                observer.controllerViewChanged(i, view, at: now)
+                for checker in checkers {
+                    if let message = checker.controllerViewChanged(viewer: i, view: view, at: now) {
+                        violation(checker.name, message)
+                    }
+                }
+            case .requestCompleted(let id, let error):
+                requestCompleted(id: id, error: error, at: i)
             }
         }
+        observeActing(i)
     }
 
     private mutating func send(_ datagram: [UInt8], from i: Int, to destination: PeerAddress) {
         let millis = localMillis(i)
         let sealed = sealers[i].seal(datagram, nowMillis: millis, using: &nodes[i].sealRng)
         datagramsSent += 1
+        if WireFormat.kind(of: datagram) == WireFormat.controlKind { controlDatagrams += 1 }
         datagramBytes += sealed.count
         if sealed.count > largestDatagram {
             largestDatagram = sealed.count
@@ -681,6 +789,9 @@ public struct Simulation {
         guard isConverged else { return }
         if joinConvergence == nil, bootedCount == n, tracker.liveCount == n {
             joinConvergence = now
+            for (index, topic) in options.topics.enumerated() where topic.at == nil {
+                queue.push(.createTopic(index: Int32(index)), at: now)
+            }
         }
         if settledAfterLastFault == nil, now >= lastFaultTime {
             settledAfterLastFault = now - lastFaultTime
@@ -707,6 +818,7 @@ public struct Simulation {
         let seed = nodes[i].rng.next()
         let senderID = nodes[i].rng.next()
         nodes[i].sealRng = nodes[i].rng.fork()
+        let partitionsSeed = nodes[i].rng.next()
         let isRestart = nodes[i].everBooted
         if !nodes[i].everBooted { bootedCount += 1 }
         nodes[i].everBooted = true
@@ -717,17 +829,29 @@ public struct Simulation {
         nodes[i].slowQueue = []
         nodes[i].slowHead = 0
         nodes[i].busyUntil = now
-        instances[i] = SWIMInstance(
-            name: nodes[i].name,
-            address: nodes[i].address,
-            configuration: configuration,
-            seed: seed
+        let bootTime = localTimestamp(i)
+        instances[i] = ClusterNode(
+            gossip: SWIMInstance(
+                name: nodes[i].name,
+                address: nodes[i].address,
+                metadata: metadata(i),
+                configuration: configuration,
+                seed: seed
+            ),
+            partitions: PartitionsInstance(
+                name: nodes[i].name,
+                metadata: metadata(i),
+                configuration: partitionsConfiguration,
+                seed: partitionsSeed,
+                now: bootTime
+            )
         )
         sealers[i] = Sealer(keyring: keyring, senderID: senderID)
         let c = Int(openCrash[i])
         if c >= 0 { openCrash[i] = -1 }
         tracker.clearRow(i)
         tracker.setLive(i, true)
+        observer.nodeBooted(i, at: now)
         for checker in checkers { checker.nodeBooted(i, at: now) }
         traceWriter?.line(now, "\(isRestart ? "restart" : "boot") \(nodes[i].name)")
         livenessChanged()
@@ -749,9 +873,16 @@ public struct Simulation {
         nodes[i].slowQueue = []
         nodes[i].slowHead = 0
         nodes[i].lastDisruption = now
-        instances[i] = Self.placeholder(name: nodes[i].name, address: nodes[i].address, config: configuration)
+        if reason != "left" { recordLoss(i, cause: reason == "crashed" ? "crash" : reason) }
+        instances[i] = Self.placeholder(
+            name: nodes[i].name,
+            address: nodes[i].address,
+            config: configuration,
+            partitions: partitionsConfiguration
+        )
         tracker.setLive(i, false)
         tracker.clearRow(i)
+        observer.nodeStopped(i, at: now)
         for checker in checkers { checker.nodeStopped(i, at: now) }
         traceWriter?.line(now, "stop \(nodes[i].name) (\(reason))")
         livenessChanged()
@@ -772,21 +903,38 @@ public struct Simulation {
         traceWriter?.line(now, "fault \(fault.action.label) \(fault.action.nodes)")
         switch fault.action {
         case .crash(let list):
-            for i in list where nodes[i].up {
-                stop(i, reason: "crashed")
-                openCrash[i] = Int32(crashes.count)
-                crashAt.append(now)
-                crashes.append(
-                    SimulationReport.CrashDetection(
-                        node: nodes[i].name,
-                        at: Self.seconds(now),
-                        firstDetectedAfter: nil,
-                        firstDetector: nil,
-                        allDetectedAfter: nil
-                    )
-                )
-                viewsChanged(member: i)
+            crash(list)
+        case .crashController:
+            if let c = refreshActing().first {
+                victims.append(c)
+                crash([c])
+            } else {
+                skippedFaults.append(String(format: "crash-controller at %.3fs: no node acts as controller", Self.seconds(now)))
             }
+        case .crashLeader:
+            if let leader = busiestLeader() {
+                victims.append(leader)
+                crash([leader])
+            } else {
+                skippedFaults.append(String(format: "crash-leader at %.3fs: no broker but the controller leads", Self.seconds(now)))
+            }
+        case .isolateController:
+            if let c = refreshActing().first {
+                // The largest minority of voters the controller can take with it: none of 3, one of 5.
+                let companions = voterIndices.filter { $0 != c }.prefix((voterIndices.count - 1) / 2)
+                let group = ([c] + companions).sorted()
+                observer.controllerLost(c, cause: "isolate", at: now)
+                let touched = network.apply(.partition([group, (0..<n).filter { !group.contains($0) }]))
+                for i in touched { nodes[i].lastDisruption = now }
+            } else {
+                skippedFaults.append(String(format: "isolate-controller at %.3fs: no node acts as controller", Self.seconds(now)))
+            }
+        case .restartVictims:
+            for i in victims where !nodes[i].up {
+                nodes[i].lastDisruption = now
+                boot(i)
+            }
+            victims.removeAll()
         case .restart(let list):
             for i in list {
                 nodes[i].lastDisruption = now
@@ -847,6 +995,193 @@ public struct Simulation {
         }
     }
 
+    private mutating func crash(_ list: [Int]) {
+        for i in list where nodes[i].up {
+            stop(i, reason: "crashed")
+            openCrash[i] = Int32(crashes.count)
+            crashAt.append(now)
+            crashes.append(
+                SimulationReport.CrashDetection(
+                    node: nodes[i].name,
+                    at: Self.seconds(now),
+                    firstDetectedAfter: nil,
+                    firstDetector: nil,
+                    allDetectedAfter: nil
+                )
+            )
+            viewsChanged(member: i)
+        }
+    }
+
+    // MARK: - Partitions layer
+
+    /// A node's clock now, without moving its monotonic floor (what it would read if it handled an event now).
+    private func peekLocal(_ i: Int) -> Int64 {
+        var local = now &+ nodes[i].clockOffset
+        if nodes[i].drift != 0 { local &+= Int64((Double(now) * nodes[i].drift).rounded()) }
+        return max(local, nodes[i].lastLocal)
+    }
+
+    private func isActing(_ i: Int) -> Bool {
+        nodes[i].up && instances[i].partitions.isActingController(at: Timestamp(nanoseconds: peekLocal(i)))
+    }
+
+    /// The nodes acting as controller now, each by its own clock (leases also end by time passing).
+    private mutating func refreshActing() -> [Int] {
+        for j in observer.actingList where !isActing(j) { observer.noteNotActing(j) }
+        return observer.actingList
+    }
+
+    /// After node `i` handled something: did it start (or stop) acting as controller?
+    private mutating func observeActing(_ i: Int) {
+        if isActing(i) {
+            let epoch = instances[i].partitions.controllerEpoch
+            guard observer.noteActing(i, epoch: epoch, at: now) else { return }
+            traceWriter?.line(now, "acting \(nodes[i].name) epoch \(epoch)")
+            let acting = refreshActing().map { (node: $0, epoch: observer.actingEpoch(of: $0)) }
+            for checker in checkers {
+                for message in checker.controllerStartedActing(node: i, epoch: epoch, acting: acting, at: now) {
+                    violation(checker.name, message)
+                }
+            }
+        } else if observer.isActing[i] {
+            observer.noteNotActing(i)
+        }
+    }
+
+    /// The node whose partition table is the reference: the acting controller, else the first up node.
+    private mutating func referenceNode(excluding excluded: Int? = nil) -> Int? {
+        refreshActing().first { $0 != excluded } ?? (0..<n).first { nodes[$0].up && $0 != excluded }
+    }
+
+    /// The broker leading the most partitions in the controller's table, other than the controller.
+    private mutating func busiestLeader() -> Int? {
+        guard let ref = referenceNode() else { return nil }
+        let acting = Set(refreshActing())
+        var counts = [Int](repeating: 0, count: n)
+        for state in instances[ref].partitions.partitionStates.values {
+            if let leader = state.leader, let m = index(of: leader) { counts[m] += 1 }
+        }
+        var best: Int?
+        for m in 0..<n where counts[m] > 0 && nodes[m].up && !acting.contains(m) {
+            if best == nil || counts[m] > counts[best!] { best = m }
+        }
+        return best
+    }
+
+    /// Node `i` goes down (crash or restart): open the controller and leader failover figures it causes.
+    private mutating func recordLoss(_ i: Int, cause: String) {
+        let wasActing = refreshActing().contains(i)
+        if wasActing { observer.controllerLost(i, cause: cause, at: now) }
+        // Its own table if it was the controller, else the controller's.
+        guard let ref = wasActing ? i : referenceNode(excluding: i) else { return }
+        let name = nodes[i].name
+        var led: [Int] = []
+        for (id, state) in instances[ref].partitions.partitionStates where state.leader == name {
+            led.append(observer.index(of: id))
+        }
+        observer.leaderCrashed(i, led: led.sorted(), cause: cause, at: now)
+    }
+
+    static func partitionID(fromKey key: String) -> PartitionID? {
+        guard key.hasPrefix("p/"), let slash = key.lastIndex(of: "/"), let number = Int(key[key.index(after: slash)...])
+        else { return nil }
+        let topic = key[key.index(key.startIndex, offsetBy: 2)..<slash]
+        return PartitionID(topic: String(topic), partition: number)
+    }
+
+    /// Node `i` accepted a newer cluster-state value: if it is a partition's, check and record its table entry.
+    private mutating func stateChanged(_ entry: StateEntry, at i: Int) {
+        guard let id = Self.partitionID(fromKey: entry.key), let state = instances[i].partitions.partitionStates[id]
+        else { return }
+        let p = observer.index(of: id)
+        guard let previous = observer.observe(i, p, state, now: now) else { return }
+        if traceWriter != nil {
+            traceWriter?.line(
+                now,
+                "partition \(nodes[i].name) \(id) leader \(state.leader ?? "none") epoch \(state.leaderEpoch) isr \(state.isr.joined(separator: ",")) v\(state.version)"
+            )
+        }
+        for checker in checkers {
+            if let message = checker.partitionChanged(viewer: i, previous: previous, current: state, at: now) {
+                violation(checker.name, message)
+            }
+        }
+    }
+
+    private func requestKey(_ i: Int, _ id: UInt64) -> UInt64 {
+        UInt64(i) << 44 | UInt64(nodes[i].generation & 0xFFF) << 32 | (id & 0xFFFF_FFFF)
+    }
+
+    private mutating func createTopic(_ t: Int) {
+        guard !topicCreated[t] else { return }
+        // An attempt younger than 5 s may still be answered.
+        if let since = topicInFlightSince[t], now - since < 5_000_000_000 { return }
+        let spec = options.topics[t]
+        let preferred = spec.node ?? (n - 1)
+        let candidates = (0..<n).map { (preferred - $0 + n) % n }
+        guard let i = candidates.first(where: { nodes[$0].up && !nodes[$0].paused && !nodes[$0].leaving }) else {
+            queue.push(.createTopic(index: Int32(t)), at: now + 1_000_000_000)
+            return
+        }
+        let request = ControllerRequest.createTopic(
+            name: spec.name,
+            partitions: spec.partitions,
+            replicationFactor: spec.replicationFactor
+        )
+        let (id, directives) = instances[i].submit(request, now: localTimestamp(i))
+        topicRequests[requestKey(i, id)] = t
+        topicInFlightSince[t] = now
+        observer.topicRequested(t, at: now)
+        traceWriter?.line(now, "submit \(nodes[i].name) create-topic \(spec.name) request \(id)")
+        apply(directives, from: i, declaring: false)
+        queue.push(.createTopic(index: Int32(t)), at: now + 5_000_000_001)
+    }
+
+    private mutating func requestCompleted(id: UInt64, error: String?, at i: Int) {
+        guard let t = topicRequests.removeValue(forKey: requestKey(i, id)) else { return }
+        topicInFlightSince[t] = nil
+        traceWriter?.line(now, "completed \(nodes[i].name) request \(id): \(error ?? "ok")")
+        observer.topicCompleted(t, error: error, at: now)
+        if error == nil || error!.contains("already exists") {
+            topicCreated[t] = true
+        } else {
+            queue.push(.createTopic(index: Int32(t)), at: now + 1_000_000_000)
+        }
+    }
+
+    private mutating func partitionFigures() -> SimulationReport.PartitionFigures {
+        let acting = refreshActing()
+        var offline = 0
+        var under = 0
+        var total = 0
+        if let ref = referenceNode() {
+            for state in instances[ref].partitions.partitionStates.values {
+                total += 1
+                if state.isOffline { offline += 1 }
+                if state.isUnderReplicated { under += 1 }
+            }
+        }
+        let controller =
+            acting.first.map { nodes[$0].name }
+            ?? (0..<n).first { nodes[$0].up }.flatMap {
+                instances[$0].partitions.controllerView(at: Timestamp(nanoseconds: peekLocal($0))).controller
+            }
+        return SimulationReport.PartitionFigures(
+            voters: voterIndices.map { nodes[$0].name },
+            topics: observer.topics,
+            elections: observer.elections,
+            controllerFailovers: observer.controllerFailovers,
+            leaderFailovers: observer.leaderFailovers,
+            skippedFaults: skippedFaults,
+            partitionsAtEnd: total,
+            offlineAtEnd: offline,
+            underReplicatedAtEnd: under,
+            controllerAtEnd: controller,
+            controlDatagrams: controlDatagrams
+        )
+    }
+
     // MARK: - Checks and report
 
     private mutating func violation(_ checker: String, _ message: String) {
@@ -859,34 +1194,40 @@ public struct Simulation {
 
     private mutating func runCheckpoint(_ reason: CheckpointReason) {
         if case .final = reason, convergenceCheck.hasPrefix("skipped") {
-            // The settle bound was not reached: only the cheap invariants at the end.
-            checkAll(reason, skipping: "convergence")
+            // The settle bound was not reached: only the invariants that need no settling.
+            checkAll(reason, skippingUnsettled: true)
             return
         }
         let before = violations.count
-        checkAll(reason, skipping: nil)
+        checkAll(reason, skippingUnsettled: false)
         if case .settled = reason {
             let failed = violations[before...].contains { $0.checker == "convergence" }
             convergenceCheck = failed ? "failed" : String(format: "passed at %.1fs", Self.seconds(now))
         }
     }
 
-    private mutating func checkAll(_ reason: CheckpointReason, skipping: String?) {
+    private mutating func checkAll(_ reason: CheckpointReason, skippingUnsettled: Bool) {
+        var newest: [PartitionID: NewestVersion] = [:]
+        for (p, id) in observer.ids.enumerated() { newest[id] = observer.newest[p] }
         let state = SimulationState(
             time: now,
             names: nodes.map(\.name),
-            instances: instances,
+            nodes: instances,
             up: nodes.map(\.up),
-            leaving: nodes.map(\.leaving)
+            leaving: nodes.map(\.leaving),
+            localTimes: (0..<n).map { peekLocal($0) },
+            network: network,
+            voters: voterIndices,
+            newestPartitionSince: newest
         )
         var found: [(String, String)] = []
-        for checker in checkers where checker.name != skipping {
+        for checker in checkers where !(skippingUnsettled && checker.needsSettling) {
             for message in checker.check(state, reason: reason) { found.append((checker.name, message)) }
         }
         for (checker, message) in found { violation(checker, message) }
     }
 
-    private func report(wall: Double) -> SimulationReport {
+    private func report(wall: Double, partitions: SimulationReport.PartitionFigures) -> SimulationReport {
         let nodeSeconds = Double(n) * options.duration
         var remergesOut = remerges
         for i in remergesOut.indices where remergesOut[i].convergedAfter == nil {
@@ -927,6 +1268,7 @@ public struct Simulation {
             convergenceCheck: convergenceCheck,
             settledAfterLastFaultSeconds: settledAfterLastFault.map(Self.seconds),
             violations: violations,
+            partitions: partitions,
             eventsProcessed: events,
             replayCommand: options.replayCommand
                 ?? "peer-sim run --scenario \(options.scenario.name) --nodes \(n) --duration \(options.duration) --seed \(options.seed) --profile \(options.profile)",
