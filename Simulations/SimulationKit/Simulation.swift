@@ -865,6 +865,7 @@ public struct Simulation {
     /// The process is gone (crash, stop after leaving, or before a restart).
     private mutating func stop(_ i: Int, reason: String) {
         guard nodes[i].up else { return }
+        if reason != "left" { recordLoss(i, cause: reason == "crashed" ? "crash" : reason) }
         nodes[i].up = false
         nodes[i].leaving = false
         nodes[i].paused = false
@@ -873,7 +874,6 @@ public struct Simulation {
         nodes[i].slowQueue = []
         nodes[i].slowHead = 0
         nodes[i].lastDisruption = now
-        if reason != "left" { recordLoss(i, cause: reason == "crashed" ? "crash" : reason) }
         instances[i] = Self.placeholder(
             name: nodes[i].name,
             address: nodes[i].address,
@@ -921,7 +921,7 @@ public struct Simulation {
         case .isolateController:
             if let c = refreshActing().first {
                 // The largest minority of voters the controller can take with it: none of 3, one of 5.
-                let companions = voterIndices.filter { $0 != c }.prefix((voterIndices.count - 1) / 2)
+                let companions = voterIndices.filter { $0 != c }.prefix(max(0, (voterIndices.count - 1) / 2 - 1))
                 let group = ([c] + companions).sorted()
                 observer.controllerLost(c, cause: "isolate", at: now)
                 let touched = network.apply(.partition([group, (0..<n).filter { !group.contains($0) }]))

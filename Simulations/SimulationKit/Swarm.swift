@@ -2,7 +2,8 @@ import Foundation
 import Gossip
 
 /// Randomised fault campaigns: each seed draws its own faults (loss, partitions, pauses, slow nodes, crashes,
-/// restarts, clock skew), all repaired early enough for the convergence check to apply.
+/// restarts, clock skew, and the controller/partition mix: crashing or cutting off the acting controller, crashing
+/// the busiest leader), all repaired early enough for the convergence check to apply.
 public enum Swarm {
     /// The scenario a swarm run with `seed` uses.
     public static func scenario(seed: UInt64, nodes n: Int, duration d: Double, settle: Double) -> Scenario {
@@ -26,7 +27,7 @@ public enum Swarm {
         var descriptions: [String] = []
         for _ in 0..<count where n >= 2 {
             let at = t0 + (end - t0) * 0.8 * rng.unitDouble()
-            switch rng.below(9) {
+            switch rng.below(12) {
             case 0:
                 let loss = 0.05 + 0.2 * rng.unitDouble()
                 faults.append(TimedFault(at: at, .network(loss: loss, duplicate: nil, latencyMs: nil, jitterMs: nil)))
@@ -90,6 +91,18 @@ public enum Swarm {
                     if t > at + 40 { break }
                 }
                 descriptions.append("flap")
+            case 9:
+                faults.append(TimedFault(at: at, .crashController))
+                if rng.chance(0.7) { faults.append(TimedFault(at: span(1, 40, from: at), .restartVictims)) }
+                descriptions.append("crash-controller")
+            case 10:
+                faults.append(TimedFault(at: at, .crashLeader))
+                if rng.chance(0.7) { faults.append(TimedFault(at: span(1, 40, from: at), .restartVictims)) }
+                descriptions.append("crash-leader")
+            case 11:
+                faults.append(TimedFault(at: at, .isolateController))
+                faults.append(TimedFault(at: span(2, 40, from: at), .healPartitions))
+                descriptions.append("isolate-controller")
             default:
                 let x = node()
                 guard !crashed.contains(x) else { continue }
@@ -120,7 +133,8 @@ public enum Swarm {
         seed: UInt64,
         nodes: Int,
         duration: Double,
-        profile: String
+        profile: String,
+        partitions: Int = SimulationOptions.defaultPartitions
     ) throws(ScenarioError) -> Outcome {
         let settle = SimulationOptions.settleBound(profile: profile, nodes: nodes)
         let scenario = scenario(seed: seed, nodes: nodes, duration: duration, settle: settle)
@@ -131,7 +145,8 @@ public enum Swarm {
             profile: profile,
             scenario: scenario,
             replayCommand:
-                "peer-sim swarm --runs 1 --from-seed \(seed) --nodes \(nodes) --duration \(duration) --profile \(profile)"
+                "peer-sim swarm --runs 1 --from-seed \(seed) --nodes \(nodes) --duration \(duration) --profile \(profile) --partitions \(partitions)",
+            topics: SimulationOptions.defaultTopics(nodes: nodes, partitions: partitions)
         )
         var simulation = try Simulation(options: options)
         return Outcome(seed: seed, faults: scenario.summary, report: simulation.run())

@@ -13,7 +13,7 @@ struct PeerSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "peer-sim",
         abstract:
-            "Deterministic simulation of a peer cluster: the real SWIM core, wire format and sealing on a virtual network.",
+            "Deterministic simulation of a peer cluster: the real ClusterNode (SWIM and partitions cores), wire format and sealing on a virtual network.",
         subcommands: [Run.self, Swarm.self, List.self],
         defaultSubcommand: Run.self
     )
@@ -70,6 +70,12 @@ struct Run: ParsableCommand {
     @Option(help: "Gossip profile: lan, local or wan (default: the file's, else lan).")
     var profile: String?
 
+    @Option(help: "Partitions of the topic `t` created after join convergence (0: no topic).")
+    var partitions: Int = SimulationOptions.defaultPartitions
+
+    @Option(name: .customLong("replication-factor"), help: "Replication factor of `t` (default: 3, or N if smaller).")
+    var replicationFactor: Int?
+
     @Flag(help: "Print the report as one JSON object.")
     var json = false
 
@@ -81,6 +87,10 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         if (scenario == nil) == (file == nil) { throw ValidationError("give exactly one of --scenario and --file") }
+        if partitions < 0 || partitions > 10_000 { throw ValidationError("--partitions must be between 0 and 10000") }
+        if let replicationFactor, replicationFactor < 1 {
+            throw ValidationError("--replication-factor must be at least 1")
+        }
         if let scenario, !SimulationKit.Scenario.builtInNames.contains(scenario) {
             throw ValidationError(
                 "unknown scenario \(scenario); built-in: \(SimulationKit.Scenario.builtInNames.joined(separator: ", "))"
@@ -130,7 +140,12 @@ struct Run: ParsableCommand {
             resolved = builtIn
             replay += " --scenario \(name)"
         }
-        replay += " --nodes \(nodes) --duration \(duration) --seed \(seed) --profile \(profile)"
+        replay += " --nodes \(nodes) --duration \(duration) --seed \(seed) --profile \(profile) --partitions \(partitions)"
+        var topics = SimulationOptions.defaultTopics(nodes: nodes, partitions: partitions)
+        if let replicationFactor {
+            replay += " --replication-factor \(replicationFactor)"
+            for i in topics.indices { topics[i].replicationFactor = replicationFactor }
+        }
         let bar = ProgressBar(label: resolved.name, enabled: !quiet && Double(nodes) * duration >= 20_000)
         let options = SimulationOptions(
             nodes: nodes,
@@ -140,7 +155,8 @@ struct Run: ParsableCommand {
             scenario: resolved,
             traceURL: trace.map { URL(fileURLWithPath: $0) },
             replayCommand: replay,
-            progress: { bar.update($0) }
+            progress: { bar.update($0) },
+            topics: topics
         )
         var simulation: Simulation
         do {
@@ -183,6 +199,9 @@ struct Swarm: ParsableCommand {
 
     @Option(help: "Runs in parallel (each run stays deterministic).")
     var jobs: Int = 1
+
+    @Option(help: "Partitions of the topic `t` each run creates (0: no topic).")
+    var partitions: Int = SimulationOptions.defaultPartitions
 
     @Flag(help: "Print the summary as JSON.")
     var json = false
@@ -233,7 +252,8 @@ struct Swarm: ParsableCommand {
                         seed: seeds[index],
                         nodes: nodes,
                         duration: duration,
-                        profile: profile
+                        profile: profile,
+                        partitions: partitions
                     )
                     results.set(index, outcome)
                 } catch {
@@ -346,7 +366,7 @@ struct List: ParsableCommand {
         print("built-in scenarios:")
         for name in SimulationKit.Scenario.builtInNames {
             let scenario = SimulationKit.Scenario.builtIn(name, nodes: 20, duration: 300, settle: 80, seed: 1)!
-            print("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(scenario.summary) (20 nodes, 300 s)")
+            print("  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(scenario.summary) (20 nodes, 300 s)")
         }
         print("scenario-file actions: \(ScenarioFile.actions.joined(separator: ", "))")
     }
