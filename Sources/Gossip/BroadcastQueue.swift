@@ -46,12 +46,21 @@ struct BroadcastQueue: Sendable {
         var sent: [Slot] = []
         scan: for transmits in buckets.indices {
             var index = buckets[transmits].count - 1
+            // Slots taken or found stale at the bucket's tail are popped at once, so the next scan does not wade
+            // through them; the rest wait for compaction.
+            var atTail = true
             while index >= 0 {
                 let slot = buckets[transmits][index]
                 index -= 1
-                guard let entry = entries[slot.subject], entry.order == slot.order, entry.transmits == transmits,
-                    entry.encoded.count <= remaining
-                else { continue }
+                guard let entry = entries[slot.subject], entry.order == slot.order, entry.transmits == transmits else {
+                    if atTail { buckets[transmits].removeLast() }
+                    continue
+                }
+                guard entry.encoded.count <= remaining else {
+                    atTail = false
+                    continue
+                }
+                if atTail { buckets[transmits].removeLast() }
                 remaining -= entry.encoded.count
                 taken.append(entry.encoded)
                 sent.append(slot)
