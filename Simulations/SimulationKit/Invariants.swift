@@ -38,8 +38,9 @@ public struct SimulationState {
     public var votersHaveMajority: Bool {
         let majority = voters.count / 2 + 1
         return voters.contains { v in
-            isLive(v) && voters.filter { w in isLive(w) && (w == v || (canSend(v, w) && canSend(w, v))) }.count
-                >= majority
+            isLive(v)
+                && voters.filter { w in isLive(w) && (w == v || (canSend(v, w) && canSend(w, v))) }.count
+                    >= majority
         }
     }
 }
@@ -50,6 +51,13 @@ public struct PartitionSnapshot: Sendable, Equatable {
     public var leaderEpoch: UInt64
     public var controllerEpoch: UInt64
     public var partitionEpoch: UInt64
+
+    public init(leader: Int32, leaderEpoch: UInt64, controllerEpoch: UInt64, partitionEpoch: UInt64) {
+        self.leader = leader
+        self.leaderEpoch = leaderEpoch
+        self.controllerEpoch = controllerEpoch
+        self.partitionEpoch = partitionEpoch
+    }
 
     public static let unseen = PartitionSnapshot(leader: -1, leaderEpoch: 0, controllerEpoch: 0, partitionEpoch: 0)
     public var isUnseen: Bool { controllerEpoch == 0 && partitionEpoch == 0 }
@@ -81,7 +89,12 @@ public protocol InvariantChecker: AnyObject {
     func controllerViewChanged(viewer: Int, view: ControllerView, at time: Int64) -> String?
     /// `node` started acting as controller under `epoch` (a new term, or its lease back after a lapse). `acting`
     /// holds every node acting at this instant (by its own clock), `node` included, with their epochs.
-    func controllerStartedActing(node: Int, epoch: UInt64, acting: [(node: Int, epoch: UInt64)], at time: Int64)
+    func controllerStartedActing(
+        node: Int,
+        epoch: UInt64,
+        acting: [(node: Int, epoch: UInt64)],
+        at time: Int64
+    )
         -> [String]
     func check(_ state: SimulationState, reason: CheckpointReason) -> [String]
 }
@@ -91,7 +104,12 @@ extension InvariantChecker {
     public func nodeBooted(_ node: Int, at time: Int64) {}
     public func nodeStopped(_ node: Int, at time: Int64) {}
     public func memberChanged(viewer: Int, change: MemberChange, member: Int, at time: Int64) -> String? { nil }
-    public func partitionChanged(viewer: Int, previous: PartitionSnapshot, current: PartitionState, at time: Int64)
+    public func partitionChanged(
+        viewer: Int,
+        previous: PartitionSnapshot,
+        current: PartitionState,
+        at time: Int64
+    )
         -> String?
     { nil }
     public func controllerViewChanged(viewer: Int, view: ControllerView, at time: Int64) -> String? { nil }

@@ -201,7 +201,9 @@ public final class PartitionConvergenceChecker: InvariantChecker {
                     problems.append("\(state.names[v]) holds \(id) version \(mine.version) with different content")
                     continue
                 }
-                let age = state.newestPartitionSince[id].map { $0.version == best.version ? state.time - $0.since : .max }
+                let age = state.newestPartitionSince[id].map {
+                    $0.version == best.version ? state.time - $0.since : .max
+                }
                 if (age ?? .max) < inFlight { continue }
                 lagging += 1
                 if example == nil {

@@ -415,7 +415,8 @@ extension Scenario {
             }
             return Scenario(
                 name: name,
-                summary: "clock rates within ±\(skewDrift * 100)% and offsets up to 1 s; controller cut off and crashed in turn",
+                summary:
+                    "clock rates within ±\(skewDrift * 100)% and offsets up to 1 s; controller cut off and crashed in turn",
                 clocks: ClockSettings(skewMs: 1000, driftPPM: skewDrift * 1e6),
                 faults: faults
             )

@@ -237,7 +237,9 @@ public struct Simulation {
 
         for (index, topic) in options.topics.enumerated() {
             if topic.partitions < 1 || topic.replicationFactor < 1 {
-                throw ScenarioError("topic \(index) (\(topic.name)): partitions and replication factor must be positive")
+                throw ScenarioError(
+                    "topic \(index) (\(topic.name)): partitions and replication factor must be positive"
+                )
             }
             if let node = topic.node, node < 0 || node >= options.nodes {
                 throw ScenarioError("topic \(index) (\(topic.name)): node \(node) is out of range 0..<\(options.nodes)")
@@ -637,7 +639,10 @@ public struct Simulation {
                 if nodes[i].up { stateChanged(entry, at: i) }
             case .controllerChanged(let view):
                 guard nodes[i].up else { break }
-                traceWriter?.line(now, "controller-view \(nodes[i].name) \(view.controller ?? "none") epoch \(view.epoch)")
+                traceWriter?.line(
+                    now,
+                    "controller-view \(nodes[i].name) \(view.controller ?? "none") epoch \(view.epoch)"
+                )
                 observer.controllerViewChanged(i, view, at: now)
                 for checker in checkers {
                     if let message = checker.controllerViewChanged(viewer: i, view: view, at: now) {
@@ -909,14 +914,18 @@ public struct Simulation {
                 victims.append(c)
                 crash([c])
             } else {
-                skippedFaults.append(String(format: "crash-controller at %.3fs: no node acts as controller", Self.seconds(now)))
+                skippedFaults.append(
+                    String(format: "crash-controller at %.3fs: no node acts as controller", Self.seconds(now))
+                )
             }
         case .crashLeader:
             if let leader = busiestLeader() {
                 victims.append(leader)
                 crash([leader])
             } else {
-                skippedFaults.append(String(format: "crash-leader at %.3fs: no broker but the controller leads", Self.seconds(now)))
+                skippedFaults.append(
+                    String(format: "crash-leader at %.3fs: no broker but the controller leads", Self.seconds(now))
+                )
             }
         case .isolateController:
             if let c = refreshActing().first {
@@ -927,7 +936,9 @@ public struct Simulation {
                 let touched = network.apply(.partition([group, (0..<n).filter { !group.contains($0) }]))
                 for i in touched { nodes[i].lastDisruption = now }
             } else {
-                skippedFaults.append(String(format: "isolate-controller at %.3fs: no node acts as controller", Self.seconds(now)))
+                skippedFaults.append(
+                    String(format: "isolate-controller at %.3fs: no node acts as controller", Self.seconds(now))
+                )
             }
         case .restartVictims:
             for i in victims where !nodes[i].up {

@@ -145,7 +145,8 @@ public enum Swarm {
             profile: profile,
             scenario: scenario,
             replayCommand:
-                "peer-sim swarm --runs 1 --from-seed \(seed) --nodes \(nodes) --duration \(duration) --profile \(profile) --partitions \(partitions)",
+                "peer-sim swarm --runs 1 --from-seed \(seed) --nodes \(nodes) --duration \(duration) --profile \(profile)"
+                + (partitions == SimulationOptions.defaultPartitions ? "" : " --partitions \(partitions)"),
             topics: SimulationOptions.defaultTopics(nodes: nodes, partitions: partitions)
         )
         var simulation = try Simulation(options: options)

@@ -140,7 +140,8 @@ struct Run: ParsableCommand {
             resolved = builtIn
             replay += " --scenario \(name)"
         }
-        replay += " --nodes \(nodes) --duration \(duration) --seed \(seed) --profile \(profile) --partitions \(partitions)"
+        replay += " --nodes \(nodes) --duration \(duration) --seed \(seed) --profile \(profile)"
+        if partitions != SimulationOptions.defaultPartitions { replay += " --partitions \(partitions)" }
         var topics = SimulationOptions.defaultTopics(nodes: nodes, partitions: partitions)
         if let replicationFactor {
             replay += " --replication-factor \(replicationFactor)"
