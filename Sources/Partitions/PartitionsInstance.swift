@@ -137,6 +137,8 @@ public struct PartitionsInstance: Sendable {
         var out: [PartitionsDirective] = []
         switch message {
         case .leaseRequest(let candidate, let epoch, let request):
+            // A rival's candidacy raises the epoch this node would stand with, refused or not.
+            observedEpoch = max(observedEpoch, epoch)
             guard var voter else { break }
             let granted = voter.consider(candidate: candidate, epoch: epoch, now: now, configuration: configuration)
             self.voter = voter
