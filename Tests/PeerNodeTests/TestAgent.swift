@@ -21,7 +21,8 @@ final class TestAgent {
     ]
 
     /// Launches the agent on fresh free ports; it is not necessarily listening yet when this returns.
-    init(name: String, key: String, seeds: [PeerAddress], directory: URL) throws {
+    /// - Parameter extraArguments: more `peer agent` flags (roles, voters, lease timing).
+    init(name: String, key: String, seeds: [PeerAddress], directory: URL, extraArguments: [String] = []) throws {
         self.name = name
         gossip = PeerAddress(host: "127.0.0.1", port: try FreePort.next())
         rpc = PeerAddress(host: "127.0.0.1", port: try FreePort.next())
@@ -38,7 +39,7 @@ final class TestAgent {
             "agent", "--name", name, "--bind", gossip.description, "--rpc", rpc.description, "--key", key,
             "--data-dir", dataDirectory.path, "--exit-with-parent",
         ]
-        arguments += Self.fastTiming
+        arguments += Self.fastTiming + extraArguments
         for seed in seeds { arguments += ["--seed", seed.description] }
 
         process = Process()

@@ -34,13 +34,19 @@ final class TestCluster {
 
     var seed: TestAgent? { agents.first }
 
-    /// Starts `count` agents named `node1`… (continuing the numbering), all joining through the first agent.
+    /// Starts `count` agents named `node1`… (continuing the numbering), all joining through the first agent;
+    /// `extraArguments` gives each (by name) more `peer agent` flags.
     @discardableResult
-    func start(count: Int) async throws -> [TestAgent] {
+    func start(count: Int, extraArguments: (String) -> [String] = { _ in [] }) async throws -> [TestAgent] {
         var started: [TestAgent] = []
         for _ in 0..<count {
             let name = "node\(agents.count + 1)"
-            let agent = try await launch(name: name, key: key, seeds: seed.map { [$0.gossip] } ?? [])
+            let agent = try await launch(
+                name: name,
+                key: key,
+                seeds: seed.map { [$0.gossip] } ?? [],
+                extraArguments: extraArguments(name)
+            )
             agents.append(agent)
             started.append(agent)
         }
@@ -56,10 +62,21 @@ final class TestCluster {
 
     /// Launches an agent and waits until its RPC answers, relaunching on fresh ports when it dies at startup
     /// (a free port can be taken by someone else between our probe and the agent's bind).
-    private func launch(name: String, key: String, seeds: [PeerAddress]) async throws -> TestAgent {
+    private func launch(
+        name: String,
+        key: String,
+        seeds: [PeerAddress],
+        extraArguments: [String] = []
+    ) async throws -> TestAgent {
         var lastFailure = ""
         for _ in 0..<Self.launchAttempts {
-            let agent = try TestAgent(name: name, key: key, seeds: seeds, directory: directory)
+            let agent = try TestAgent(
+                name: name,
+                key: key,
+                seeds: seeds,
+                directory: directory,
+                extraArguments: extraArguments
+            )
             let deadline = ContinuousClock.now + Self.startupTimeout
             while agent.isRunning, ContinuousClock.now < deadline {
                 if (try? await Self.client(for: agent.rpc).call(.GET, "/v1/info", as: InfoResponse.self)) != nil {
@@ -80,7 +97,10 @@ final class TestCluster {
                 let name = observer.name
                 let address = observer.rpc
                 group.addTask {
-                    (name, try? await Self.client(for: address).call(.GET, "/v1/members", as: MembersResponse.self).members)
+                    (
+                        name,
+                        try? await Self.client(for: address).call(.GET, "/v1/members", as: MembersResponse.self).members
+                    )
                 }
             }
             var views: Views = [:]
@@ -107,7 +127,10 @@ final class TestCluster {
         while true {
             last = await views(of: observers)
             if let message = violation(last) {
-                Issue.record(Comment(rawValue: "\(message)\n\(diagnostics(views: last))"), sourceLocation: sourceLocation)
+                Issue.record(
+                    Comment(rawValue: "\(message)\n\(diagnostics(views: last))"),
+                    sourceLocation: sourceLocation
+                )
                 return false
             }
             if last.count == observers.count, condition(last) { return true }
