@@ -144,6 +144,10 @@ struct SimNode {
     var lastLocal: Int64 = .min
     /// Last virtual time a fault touched this node's reachability or health.
     var lastDisruption: Int64 = .min
+    /// The data dir: the cluster state as last saved (like the real shell, at most once a second while it changes).
+    var savedState: ClusterState?
+    var lastSave: Int64 = -1_000_000_000_000
+    var stateDirty = false
     /// Draws each boot's instance seed, sender id and nonce generator.
     var rng: SeededRandom
     var sealRng: SeededRandom
@@ -636,7 +640,10 @@ public struct Simulation {
             case .leaveComplete:
                 stop(i, reason: "left")
             case .stateChanged(let entry):
-                if nodes[i].up { stateChanged(entry, at: i) }
+                if nodes[i].up {
+                    nodes[i].stateDirty = true
+                    stateChanged(entry, at: i)
+                }
             case .controllerChanged(let view):
                 guard nodes[i].up else { break }
                 traceWriter?.line(
@@ -654,6 +661,11 @@ public struct Simulation {
             }
         }
         observeActing(i)
+        if nodes[i].stateDirty, nodes[i].up, now - nodes[i].lastSave >= 1_000_000_000 {
+            nodes[i].savedState = instances[i].gossip.clusterState
+            nodes[i].lastSave = now
+            nodes[i].stateDirty = false
+        }
     }
 
     private mutating func send(_ datagram: [UInt8], from i: Int, to destination: PeerAddress) {
@@ -835,14 +847,18 @@ public struct Simulation {
         nodes[i].slowHead = 0
         nodes[i].busyUntil = now
         let bootTime = localTimestamp(i)
+        var swim = SWIMInstance(
+            name: nodes[i].name,
+            address: nodes[i].address,
+            metadata: metadata(i),
+            configuration: configuration,
+            seed: seed
+        )
+        // What the data dir kept reaches the partitions core before anything else, as in the real shell.
+        if let saved = nodes[i].savedState { swim.restoreState(saved) }
+        nodes[i].stateDirty = false
         instances[i] = ClusterNode(
-            gossip: SWIMInstance(
-                name: nodes[i].name,
-                address: nodes[i].address,
-                metadata: metadata(i),
-                configuration: configuration,
-                seed: seed
-            ),
+            gossip: swim,
             partitions: PartitionsInstance(
                 name: nodes[i].name,
                 metadata: metadata(i),
@@ -871,6 +887,8 @@ public struct Simulation {
     private mutating func stop(_ i: Int, reason: String) {
         guard nodes[i].up else { return }
         if reason != "left" { recordLoss(i, cause: reason == "crashed" ? "crash" : reason) }
+        // A graceful stop saves the state; a crash loses what changed since the last save.
+        if reason == "left" { nodes[i].savedState = instances[i].gossip.clusterState }
         nodes[i].up = false
         nodes[i].leaving = false
         nodes[i].paused = false

@@ -134,7 +134,8 @@ public enum Swarm {
         nodes: Int,
         duration: Double,
         profile: String,
-        partitions: Int = SimulationOptions.defaultPartitions
+        partitions: Int = SimulationOptions.defaultPartitions,
+        traceURL: URL? = nil
     ) throws(ScenarioError) -> Outcome {
         let settle = SimulationOptions.settleBound(profile: profile, nodes: nodes)
         let scenario = scenario(seed: seed, nodes: nodes, duration: duration, settle: settle)
@@ -144,6 +145,7 @@ public enum Swarm {
             seed: seed,
             profile: profile,
             scenario: scenario,
+            traceURL: traceURL,
             replayCommand:
                 "peer-sim swarm --runs 1 --from-seed \(seed) --nodes \(nodes) --duration \(duration) --profile \(profile)"
                 + (partitions == SimulationOptions.defaultPartitions ? "" : " --partitions \(partitions)"),

@@ -204,6 +204,9 @@ struct Swarm: ParsableCommand {
     @Option(help: "Partitions of the topic `t` each run creates (0: no topic).")
     var partitions: Int = SimulationOptions.defaultPartitions
 
+    @Option(help: "With --runs 1: write the run's full event log to this file.")
+    var trace: String?
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -254,7 +257,8 @@ struct Swarm: ParsableCommand {
                         nodes: nodes,
                         duration: duration,
                         profile: profile,
-                        partitions: partitions
+                        partitions: partitions,
+                        traceURL: runs == 1 ? trace.map { URL(fileURLWithPath: $0) } : nil
                     )
                     results.set(index, outcome)
                 } catch {
