@@ -11,6 +11,10 @@ public struct PartitionsConfiguration: Hashable, Sendable {
     public var driftBound: Duration
     /// How often a controller renews its lease, and how often a voter without a controller considers standing.
     public var renewInterval: Duration
+    /// How often the controller announces itself to the whole cluster through gossip (besides at once on election);
+    /// others trust an announcement for the lease it reported plus this long, as long as gossip shows the
+    /// controller alive. Each announcement costs every node a short gossip burst, so it is kept infrequent.
+    public var announceInterval: Duration
     /// Allow an out-of-sync replica to lead when no in-sync replica is alive (may lose committed data).
     public var uncleanLeaderElection: Bool
     /// How long a preferred replica must be back in sync before leadership moves back to it automatically;
@@ -28,6 +32,7 @@ public struct PartitionsConfiguration: Hashable, Sendable {
         leaseDuration: Duration = .seconds(2),
         driftBound: Duration = .milliseconds(200),
         renewInterval: Duration = .milliseconds(500),
+        announceInterval: Duration? = nil,
         uncleanLeaderElection: Bool = false,
         preferredLeaderDelay: Duration? = .seconds(10),
         maxElectionsPerPass: Int = 1000
@@ -36,6 +41,7 @@ public struct PartitionsConfiguration: Hashable, Sendable {
         self.leaseDuration = leaseDuration
         self.driftBound = driftBound
         self.renewInterval = renewInterval
+        self.announceInterval = announceInterval ?? .seconds(5)
         self.uncleanLeaderElection = uncleanLeaderElection
         self.preferredLeaderDelay = preferredLeaderDelay
         self.maxElectionsPerPass = maxElectionsPerPass
@@ -54,6 +60,7 @@ public struct PartitionsConfiguration: Hashable, Sendable {
         if renewInterval <= .zero || renewInterval * 2 > leaseDuration - driftBound * 2 {
             errors.append("renew interval must be positive and leave time for two renewals per lease")
         }
+        if announceInterval < renewInterval { errors.append("announce interval must be at least the renew interval") }
         if maxElectionsPerPass < 1 { errors.append("max elections per pass must be at least 1") }
         return errors
     }

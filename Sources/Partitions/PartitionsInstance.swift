@@ -64,12 +64,14 @@ public struct PartitionsInstance: Sendable {
             return ControllerView(controller: name, epoch: holder.epoch, leaseRemaining: until - now)
         }
         if let known = announcement, now < known.localExpiry, known.value.controller != name,
-            isAlive(known.value.controller)
+            isAlive(known.value.controller), !grantLapsed(for: known.value, at: now)
         {
+            // Announcements come once per announce interval and the controller renews in between, so the lease
+            // it last announced is the best estimate until the announcement itself goes stale.
             return ControllerView(
                 controller: known.value.controller,
                 epoch: known.value.epoch,
-                leaseRemaining: known.localExpiry - now
+                leaseRemaining: min(known.value.leaseRemaining, known.localExpiry - now)
             )
         }
         return ControllerView(
@@ -113,7 +115,7 @@ public struct PartitionsInstance: Sendable {
         var out: [PartitionsDirective] = []
         if entry.key == StateKeys.controller {
             guard let value = try? ControllerAnnouncement(decoding: entry.value) else { return [] }
-            announcement = (value, entry.version, now + value.leaseRemaining)
+            announcement = (value, entry.version, now + value.leaseRemaining + configuration.announceInterval)
             voter?.observe(epoch: value.epoch, owner: value.controller)
             if value.epoch > holder.epoch && holder.isActing(at: now) {
                 // Someone holds a newer epoch: we must not act any longer (fencing).
@@ -310,8 +312,8 @@ public struct PartitionsInstance: Sendable {
 
     mutating func announceIfDue(_ out: inout [PartitionsDirective], now: Timestamp, force: Bool = false) {
         guard let until = holder.actingUntil, now < until else { return }
-        // Announce with every renewal, so every node's estimate of the lease stays fresh.
-        if !force, let last = lastAnnouncedAt, now - last < configuration.renewInterval.scaled(by: 0.9) { return }
+        // Renewals go to the voters every renew interval; the whole cluster hears about it less often.
+        if !force, let last = lastAnnouncedAt, now - last < configuration.announceInterval.scaled(by: 0.95) { return }
         lastAnnouncedAt = now
         announceSequence += 1
         let value = ControllerAnnouncement(controller: name, epoch: holder.epoch, leaseRemaining: until - now)
@@ -339,6 +341,16 @@ public struct PartitionsInstance: Sendable {
             lastView = view
             out.append(.controllerChanged(view))
         }
+    }
+
+    /// A voter that granted this controller its lease knows first-hand when the lease lapsed unrenewed: it then
+    /// stops trusting the announcement at once instead of waiting for it to go stale, so a new election starts
+    /// within a lease of the controller's failure.
+    func grantLapsed(for announced: ControllerAnnouncement, at now: Timestamp) -> Bool {
+        guard let voter, voter.grantedTo == announced.controller, voter.grantedEpoch == announced.epoch else {
+            return false
+        }
+        return now >= voter.grantExpiry + configuration.driftBound
     }
 
     // MARK: Membership helpers

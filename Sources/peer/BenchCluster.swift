@@ -10,8 +10,13 @@ import Sealing
 /// Children run with `--exit-with-parent`, so they go away even if the bench itself is killed outright.
 /// Sendable so the measuring task and the command's cleanup can share it; a lock guards the process list.
 final class BenchCluster: @unchecked Sendable {
+    /// The first agents are the controller voters.
+    static let voterCount = 3
+
     let nodes: [DevNode]
     let directory: URL
+    /// Whether the agents run a controller quorum (the failover phase needs one; membership figures do not).
+    let withController: Bool
     private let lock = NSLock()
     private var processes: [Int: Process] = [:]
     private var crashed: Set<Int> = []
@@ -19,8 +24,9 @@ final class BenchCluster: @unchecked Sendable {
     /// How long children get to leave gracefully in `stop()` before they are killed.
     static let stopTimeout: Duration = .seconds(3)
 
-    init(count: Int, basePort: Int, directory: URL) {
+    init(count: Int, basePort: Int, directory: URL, withController: Bool) {
         self.directory = directory
+        self.withController = withController
         nodes = (0..<count).map { index in
             DevNode(
                 name: "node\(index + 1)",
@@ -48,14 +54,17 @@ final class BenchCluster: @unchecked Sendable {
                     throw BenchError("cannot write \(keyFile.path)")
                 }
             }
+            let voters = nodes.prefix(Self.voterCount).map(\.name).joined(separator: ",")
             for index in indices {
                 let node = nodes[index]
                 try FileManager.default.createDirectory(at: node.directory, withIntermediateDirectories: true)
+                // Every agent is a broker; with a controller, the first three are its voters.
                 var arguments = [
                     "agent", "--name", node.name, "--bind", node.gossip.description, "--rpc", node.rpc.description,
                     "--key-file", keyFile.path, "--data-dir", node.directory.path, "--profile", profile,
-                    "--log-level", "warning", "--exit-with-parent",
+                    "--log-level", "warning", "--exit-with-parent", "--roles", "broker",
                 ]
+                if withController { arguments += ["--voters", voters] }
                 if index > 0 { arguments += ["--seed", nodes[0].gossip.description] }
                 let process = try start(executable: executable, arguments: arguments, logFile: node.logFile)
                 lock.withLock { processes[index] = process }

@@ -35,6 +35,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Length of the idle measurement window.", valueName: "seconds"))
     var idleSeconds: Double = 10
 
+    @Option(help: "Partitions of the failover phase's topic (RF 3); 0 skips the phase.")
+    var failoverPartitions: Int = 100
+
     @Option(help: "Gossip port of node1; the others follow, then the RPC ports.")
     var basePort: Int = 27_946
 
@@ -60,6 +63,14 @@ struct BenchCommand: AsyncParsableCommand {
         guard basePort >= 1, basePort + 2 * nodes - 1 <= 65_535 else {
             throw ValidationError("--base-port: ports \(basePort)...\(basePort + 2 * nodes - 1) do not fit")
         }
+        guard (0...10_000).contains(failoverPartitions) else {
+            throw ValidationError("--failover-partitions must be between 0 and 10000")
+        }
+        guard failoverPartitions == 0 || nodes >= BenchCluster.voterCount + 1 else {
+            throw ValidationError(
+                "the failover phase needs at least \(BenchCluster.voterCount + 1) nodes (or --failover-partitions 0)"
+            )
+        }
         guard (5...1000).contains(pollInterval) else {
             throw ValidationError("--poll-interval must be between 5 and 1000 ms")
         }
@@ -70,12 +81,18 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("peer bench reads /proc and runs only on Linux")
         }
         let directory = try Self.makeTemporaryDirectory()
-        let cluster = BenchCluster(count: nodes, basePort: basePort, directory: directory)
+        let cluster = BenchCluster(
+            count: nodes,
+            basePort: basePort,
+            directory: directory,
+            withController: failoverPartitions > 0
+        )
         let runner = BenchRunner(
             cluster: cluster,
             profile: profile,
             crashes: crashes,
             idleWindow: .milliseconds(Int(idleSeconds * 1000)),
+            failoverPartitions: failoverPartitions,
             pollInterval: .milliseconds(pollInterval),
             progress: { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
         )

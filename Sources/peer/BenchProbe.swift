@@ -62,6 +62,38 @@ struct BenchProbe: Sendable {
         }
     }
 
+    /// Partition tables of the agents at `indices` with the instant each arrived; agents that did not answer are
+    /// absent.
+    func partitions(of indices: [Int]) async -> [Int: (received: ContinuousClock.Instant, partitions: [PartitionView])]
+    {
+        await withTaskGroup(of: (Int, [PartitionView]?, ContinuousClock.Instant).self) { group in
+            for index in indices {
+                let client = Self.client(for: addresses[index])
+                group.addTask {
+                    let table = try? await client.call(.GET, "/v1/partitions", as: PartitionsResponse.self).partitions
+                    return (index, table, .now)
+                }
+            }
+            var tables: [Int: (received: ContinuousClock.Instant, partitions: [PartitionView])] = [:]
+            for await (index, table, received) in group {
+                if let table { tables[index] = (received, table) }
+            }
+            return tables
+        }
+    }
+
+    /// Asks agent `index` to create a topic (it forwards to the controller).
+    func createTopic(at index: Int, name: String, partitions: Int, replicationFactor: Int) async throws {
+        var client = Self.client(for: addresses[index])
+        client.requestTimeout = .seconds(10)
+        _ = try await client.call(
+            .POST,
+            "/v1/topics",
+            body: CreateTopicRequest(name: name, partitions: partitions, replicationFactor: replicationFactor),
+            as: RequestDoneResponse.self
+        )
+    }
+
     private static func client(for address: PeerAddress) -> RPCClient {
         var client = RPCClient(address: address)
         client.connectTimeout = .milliseconds(500)

@@ -13,7 +13,21 @@ struct BenchReport: Codable, Sendable {
     var crashDetectionFirst: Summary?
     /// From the SIGKILL until every survivor had reported the victim dead.
     var crashDetectionAll: Summary?
+    /// Leader failover after SIGKILLing the broker leading the most partitions; nil when skipped.
+    var failover: FailoverRound?
     var idle: IdleFigures
+
+    struct FailoverRound: Codable, Sendable {
+        var partitions: Int
+        var victim: String
+        var partitionsLed: Int
+        /// From the SIGKILL until the first / every survivor reported the victim dead.
+        var detectionFirstSeconds: Double
+        var detectionAllSeconds: Double
+        /// From the SIGKILL until the first / every survivor showed every partition led by someone else.
+        var failoverFirstSeconds: Double
+        var failoverAllSeconds: Double
+    }
 
     struct CrashRound: Codable, Sendable {
         var victim: String
@@ -66,6 +80,14 @@ struct BenchReport: Codable, Sendable {
                 ])
             }
         }
+        if let failover {
+            summary.append([
+                "leader failover, first survivor", Self.seconds(failover.failoverFirstSeconds), "", "",
+            ])
+            summary.append([
+                "leader failover, every survivor", Self.seconds(failover.failoverAllSeconds), "", "",
+            ])
+        }
         summary.append([
             "idle RSS per agent", Self.mebibytes(idle.rssKiBMean), "", Self.mebibytes(Double(idle.rssKiBMax)),
         ])
@@ -81,6 +103,14 @@ struct BenchReport: Codable, Sendable {
             "",
             summary.render(),
         ]
+        if let failover {
+            lines += [
+                "",
+                "failover: SIGKILL \(failover.victim), leader of \(failover.partitionsLed) of \(failover.partitions) "
+                    + "partitions; seen dead by every survivor after \(Self.seconds(failover.detectionAllSeconds)), "
+                    + "new leaders everywhere after \(Self.seconds(failover.failoverAllSeconds))",
+            ]
+        }
         if !crashes.isEmpty {
             var rounds = TextTable(header: ["Crash", "Victim", "First survivor", "Every survivor"])
             for (index, round) in crashes.enumerated() {

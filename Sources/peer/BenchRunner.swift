@@ -9,6 +9,8 @@ struct BenchRunner: Sendable {
     let profile: String
     let crashes: Int
     let idleWindow: Duration
+    /// Partitions of the failover phase's topic; 0 skips the phase.
+    let failoverPartitions: Int
     let pollInterval: Duration
     /// Progress lines, kept off stdout so `--json` output stays one object.
     let progress: @Sendable (String) -> Void
@@ -20,8 +22,8 @@ struct BenchRunner: Sendable {
     /// After convergence, join updates are still being retransmitted for a moment; the idle window starts later.
     static let quietPeriod: Duration = .seconds(2)
 
-    private var probe: BenchProbe { BenchProbe(addresses: cluster.nodes.map(\.rpc)) }
-    private var names: [String] { cluster.nodes.map(\.name) }
+    var probe: BenchProbe { BenchProbe(addresses: cluster.nodes.map(\.rpc)) }
+    var names: [String] { cluster.nodes.map(\.name) }
 
     func run(executable: URL) async throws -> BenchReport {
         let everyone = Array(cluster.nodes.indices)
@@ -47,8 +49,16 @@ struct BenchRunner: Sendable {
 
         var rounds: [BenchReport.CrashRound] = []
         var crashed: Set<Int> = []
+        var failover: BenchReport.FailoverRound?
+        if failoverPartitions > 0 {
+            let (round, victim) = try await measureFailover(partitions: failoverPartitions, everyone: everyone)
+            failover = round
+            crashed.insert(victim)
+            try await settle(survivors: everyone.filter { !crashed.contains($0) }, crashed: [names[victim]])
+        }
         for round in 1..<(crashes + 1) {
-            let candidates = everyone.filter { $0 != 0 && !crashed.contains($0) }
+            // Voters stay up so the failover figures above stay comparable; crash rounds take brokers only.
+            let candidates = everyone.filter { $0 >= BenchCluster.voterCount && !crashed.contains($0) }
             guard let victim = candidates.randomElement() else { break }
             let victimName = names[victim]
             cluster.crash(victim)
@@ -86,13 +96,14 @@ struct BenchRunner: Sendable {
             crashes: rounds,
             crashDetectionFirst: BenchReport.Summary(rounds.map(\.firstSurvivorSeconds)),
             crashDetectionAll: BenchReport.Summary(rounds.map(\.allSurvivorsSeconds)),
+            failover: failover,
             idle: idle
         )
     }
 
     /// Polls `observers` until each has once satisfied `condition`; returns, per observer, the seconds from
     /// `since` to the arrival of its first satisfying answer.
-    private func firstTimes(
+    func firstTimes(
         _ what: String,
         observers: [Int],
         since: ContinuousClock.Instant,
@@ -121,7 +132,7 @@ struct BenchRunner: Sendable {
 
     /// Waits until every survivor sees exactly the survivors alive and every crashed node dead, so the next round
     /// starts from a consistent cluster.
-    private func settle(survivors: [Int], crashed: [String]) async throws {
+    func settle(survivors: [Int], crashed: [String]) async throws {
         let alive = Set(survivors.map { names[$0] })
         let deadline = ContinuousClock.now + Self.settleTimeout
         while true {
