@@ -62,7 +62,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("tag"), help: ArgumentHelp("A key=value tag (repeatable).", valueName: "key=value"))
     var tags: [String] = []
 
-    @Option(help: ArgumentHelp("Directory for keyring.json; rotations persist there.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Directory for keyring.json (rotations persist there) and the cluster state (topics, partitions).", valueName: "dir"))
     var dataDir: String?
 
     @OptionGroup(title: "Timing overrides")

@@ -1,6 +1,5 @@
 import Foundation
 import Gossip
-import Sealing
 
 /// The agents of `peer bench`: real `peer agent` children on 127.0.0.1 sharing a fresh key, every one seeded with
 /// node1 only. Same layout as `DevCluster` (node i gossips on base+i, serves RPC on base+N+i), but it launches
@@ -43,30 +42,20 @@ final class BenchCluster: @unchecked Sendable {
     /// instant the last one was spawned. On failure every child already started is killed before the error is thrown.
     func launch(_ indices: [Int], executable: URL, profile: String) throws -> ContinuousClock.Instant {
         do {
-            if !FileManager.default.fileExists(atPath: keyFile.path) {
-                guard
-                    FileManager.default.createFile(
-                        atPath: keyFile.path,
-                        contents: Data((ClusterKey.generate().base64 + "\n").utf8),
-                        attributes: [.posixPermissions: 0o600]
-                    )
-                else {
-                    throw BenchError("cannot write \(keyFile.path)")
-                }
-            }
-            let voters = nodes.prefix(Self.voterCount).map(\.name).joined(separator: ",")
+            try AgentProcesses.writeKeyFile(keyFile)
+            // Every agent is a broker; with a controller, the first three are its voters.
+            let voters = withController ? nodes.prefix(Self.voterCount).map(\.name) : []
             for index in indices {
                 let node = nodes[index]
-                try FileManager.default.createDirectory(at: node.directory, withIntermediateDirectories: true)
-                // Every agent is a broker; with a controller, the first three are its voters.
-                var arguments = [
-                    "agent", "--name", node.name, "--bind", node.gossip.description, "--rpc", node.rpc.description,
-                    "--key-file", keyFile.path, "--data-dir", node.directory.path, "--profile", profile,
-                    "--log-level", "warning", "--exit-with-parent", "--roles", "broker",
-                ]
-                if withController { arguments += ["--voters", voters] }
-                if index > 0 { arguments += ["--seed", nodes[0].gossip.description] }
-                let process = try start(executable: executable, arguments: arguments, logFile: node.logFile)
+                let arguments = AgentProcesses.arguments(
+                    for: node,
+                    keyFile: keyFile,
+                    profile: profile,
+                    voters: voters,
+                    seed: index > 0 ? nodes[0] : nil,
+                    extra: ["--log-level", "warning"]
+                )
+                let process = try AgentProcesses.spawn(executable, arguments: arguments, node: node)
                 lock.withLock { processes[index] = process }
             }
         } catch {
@@ -97,20 +86,14 @@ final class BenchCluster: @unchecked Sendable {
         let (running, crashed) = lock.withLock { (processes.mapValues(\.isRunning), self.crashed) }
         for (index, isRunning) in running.sorted(by: { $0.key < $1.key }) where !isRunning && !crashed.contains(index) {
             let node = nodes[index]
-            throw BenchError("\(node.name) exited unexpectedly: \(Self.lastLine(of: node.logFile))")
+            throw BenchError("\(node.name) exited unexpectedly: \(AgentProcesses.lastLine(of: node.logFile))")
         }
     }
 
     /// SIGTERM (graceful leave) to every child still running, then SIGKILL to any still there after `stopTimeout`.
     func stop() async {
         let children = lock.withLock { Array(processes.values) }
-        for process in children where process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGTERM)
-        }
-        let deadline = ContinuousClock.now + Self.stopTimeout
-        while children.contains(where: \.isRunning), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        await AgentProcesses.stop(children, timeout: Self.stopTimeout)
         kill()
     }
 
@@ -120,33 +103,6 @@ final class BenchCluster: @unchecked Sendable {
             defer { processes.removeAll() }
             return Array(processes.values)
         }
-        for process in children where process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-        }
-        for process in children {
-            process.waitUntilExit()
-        }
-    }
-
-    private func start(executable: URL, arguments: [String], logFile: URL) throws -> Process {
-        guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
-            throw BenchError("cannot create \(logFile.path)")
-        }
-        let log = try FileHandle(forWritingTo: logFile)
-        defer { try? log.close() }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    private static func lastLine(of file: URL) -> String {
-        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-        guard let last = text.split(separator: "\n").last else { return "no output (see \(file.path))" }
-        return last.hasPrefix("peer: ") ? String(last.dropFirst(6)) : String(last)
+        AgentProcesses.killAll(children)
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Gossip
 import PeerNode
-import Sealing
 
 /// One agent of a dev cluster.
 struct DevNode: Sendable {
@@ -42,32 +41,26 @@ final class DevCluster {
     /// already started is stopped before the error is thrown.
     func launch(executable: URL, profile: String) async throws {
         let keyFile = directory.appendingPathComponent("cluster.key")
-        guard
-            FileManager.default.createFile(
-                atPath: keyFile.path,
-                contents: Data((ClusterKey.generate().base64 + "\n").utf8),
-                attributes: [.posixPermissions: 0o600]
-            )
-        else {
-            throw DevClusterError("cannot write \(keyFile.path)")
-        }
+        try AgentProcesses.writeKeyFile(keyFile)
+        // Every node is a broker; the first three are the controller voters.
+        let voters = nodes.prefix(3).map(\.name)
         do {
             for (index, node) in nodes.enumerated() {
-                try FileManager.default.createDirectory(at: node.directory, withIntermediateDirectories: true)
-                // Every node is a broker; the first three are the controller voters.
-                let voters = nodes.prefix(3).map(\.name).joined(separator: ",")
-                var arguments = [
-                    "agent", "--name", node.name, "--bind", node.gossip.description, "--rpc", node.rpc.description,
-                    "--key-file", keyFile.path, "--data-dir", node.directory.path, "--profile", profile,
-                    "--roles", "broker", "--voters", voters, "--exit-with-parent",
-                ]
-                if index > 0 { arguments += ["--seed", nodes[0].gossip.description] }
-                try start(executable: executable, arguments: arguments, logFile: node.logFile)
+                let arguments = AgentProcesses.arguments(
+                    for: node,
+                    keyFile: keyFile,
+                    profile: profile,
+                    voters: voters,
+                    seed: index > 0 ? nodes[0] : nil
+                )
+                processes.append(try AgentProcesses.spawn(executable, arguments: arguments, node: node))
             }
             // Catch immediate failures such as a port in use.
             try await Task.sleep(for: .milliseconds(500))
             for (node, process) in zip(nodes, processes) where !process.isRunning {
-                throw DevClusterError("\(node.name) exited at startup: \(Self.lastLine(of: node.logFile))")
+                throw DevClusterError(
+                    "\(node.name) exited at startup: \(AgentProcesses.lastLine(of: node.logFile))"
+                )
             }
         } catch {
             await stop()
@@ -77,42 +70,8 @@ final class DevCluster {
 
     /// SIGTERM to every child still running, then SIGKILL to any that has not exited after `stopTimeout`.
     func stop() async {
-        for process in processes where process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-        }
-        let deadline = ContinuousClock.now + Self.stopTimeout
-        while processes.contains(where: \.isRunning), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        for process in processes where process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-        }
-        for process in processes {
-            process.waitUntilExit()
-        }
+        await AgentProcesses.stop(processes, timeout: Self.stopTimeout)
         processes.removeAll()
-    }
-
-    private func start(executable: URL, arguments: [String], logFile: URL) throws {
-        guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
-            throw DevClusterError("cannot create \(logFile.path)")
-        }
-        let log = try FileHandle(forWritingTo: logFile)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        processes.append(process)
-    }
-
-    private static func lastLine(of file: URL) -> String {
-        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-        guard let last = text.split(separator: "\n").last else { return "no output (see \(file.path))" }
-        // The child's own one-line error already carries the `peer: ` prefix.
-        return last.hasPrefix("peer: ") ? String(last.dropFirst(6)) : String(last)
     }
 }
 
