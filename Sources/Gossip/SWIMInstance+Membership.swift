@@ -50,7 +50,7 @@ extension SWIMInstance {
             var member = existing
             member.incarnation = update.incarnation
             member.address = update.address
-            member.metadata = update.metadata
+            member.metadata = interned(update.metadata)
             member.status = .alive
             if existing.status != .alive { member.statusChangedAt = now }
             others[update.name] = member
@@ -66,7 +66,7 @@ extension SWIMInstance {
                 address: update.address,
                 status: .alive,
                 incarnation: update.incarnation,
-                metadata: update.metadata,
+                metadata: interned(update.metadata),
                 statusChangedAt: now
             )
             others[update.name] = member
@@ -208,6 +208,15 @@ extension SWIMInstance {
         broadcasts.enqueue(.alive(current))
         if source != address { send([.alive(current)], to: source, &out) }
         return true
+    }
+
+    /// One shared copy of each distinct metadata value: members mostly carry the same few role sets, and a copy
+    /// per member is most of a large cluster's membership memory.
+    mutating func interned(_ metadata: NodeMetadata) -> NodeMetadata {
+        if let shared = metadataPool[metadata] { return shared }
+        if metadataPool.count >= 4096 { metadataPool.removeAll() }
+        metadataPool[metadata] = metadata
+        return metadata
     }
 
     /// Raises our incarnation above `other` and announces that we are alive.

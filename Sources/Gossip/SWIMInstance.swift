@@ -22,6 +22,8 @@ public struct SWIMInstance: Sendable {
 
     /// Every other member we know, in any status.
     var others: [String: Member] = [:]
+    /// Shared copies of metadata values (see `interned`).
+    var metadataPool: [NodeMetadata: NodeMetadata] = [:]
     /// The names in `others`, sorted: random picks index into it.
     var memberNames: [String] = []
     var rng: SeededRandom
