@@ -1,14 +1,23 @@
-/// Membership updates waiting to be piggybacked. Each is sent a bounded number of times (about λ·log(N+1)); the
-/// least-sent go first, newest first among equals, and a newer update about a member replaces the older one.
+/// Updates waiting to be piggybacked. Each is sent a bounded number of times (about λ·log(N+1)); the least-sent go
+/// first, membership news before cluster-state values sent as often, newest first among equals; a newer update
+/// about a member or key replaces the older one.
 ///
-/// Entries sit in buckets by how often they were sent, so taking a few for a datagram costs time in proportion to
-/// what is taken, not to the queue's length (it holds one update per member while a large cluster joins).
+/// Entries sit in buckets by (sends, kind), so taking a few for a datagram costs time in proportion to what is
+/// taken, not to the queue's length (it holds one update per member while a large cluster joins).
 struct BroadcastQueue: Sendable {
     private struct Entry: Sendable {
         var encoded: [UInt8]
         var transmits: Int
+        /// Cluster-state values go out twice as often as membership news: they come in bursts (a topic's partitions,
+        /// a failover batch) where a fixed budget would leave a few of thousands of (value, node) pairs to
+        /// anti-entropy, tens of seconds later.
+        var limitScale: Int
+        /// 0 for membership news, 1 for cluster state: a death must not queue behind a failover batch.
+        var kind: Int
         /// Insertion order: among equally-sent updates the newest goes first.
         var order: UInt64
+
+        var bucket: Int { transmits * 2 + kind }
     }
 
     /// A bucket slot; stale once its entry was replaced, sent again or dropped (skipped, then compacted away).
@@ -18,7 +27,7 @@ struct BroadcastQueue: Sendable {
     }
 
     private var entries: [String: Entry] = [:]
-    /// `buckets[t]` holds the entries sent `t` times, oldest first.
+    /// `buckets[2t + kind]` holds the entries of that kind sent `t` times, oldest first.
     private var buckets: [[Slot]] = []
     private var nextOrder: UInt64 = 0
 
@@ -28,8 +37,17 @@ struct BroadcastQueue: Sendable {
     mutating func enqueue(_ message: GossipMessage) {
         guard let subject = message.updateSubject else { return }
         nextOrder += 1
-        entries[subject] = Entry(encoded: WireFormat.encode(message), transmits: 0, order: nextOrder)
-        append(Slot(subject: subject, order: nextOrder), toBucket: 0)
+        let isState: Bool
+        if case .state = message { isState = true } else { isState = false }
+        let entry = Entry(
+            encoded: WireFormat.encode(message),
+            transmits: 0,
+            limitScale: isState ? 2 : 1,
+            kind: isState ? 1 : 0,
+            order: nextOrder
+        )
+        entries[subject] = entry
+        append(Slot(subject: subject, order: nextOrder), toBucket: entry.bucket)
     }
 
     mutating func removeAll() {
@@ -38,29 +56,36 @@ struct BroadcastQueue: Sendable {
     }
 
     /// Takes updates that fit in `budget` bytes (at most `maxCount`), counting a transmission for each and dropping
-    /// those that reached `transmitLimit`.
-    mutating func take(budget: Int, maxCount: Int, transmitLimit: Int) -> [[UInt8]] {
+    /// those that reached `transmitLimit`. Subjects in `alreadySent` are skipped and the taken ones added to it,
+    /// so several datagrams to one peer never repeat an update.
+    mutating func take(
+        budget: Int,
+        maxCount: Int,
+        transmitLimit: Int,
+        alreadySent: inout Set<String>
+    ) -> [[UInt8]] {
         guard !entries.isEmpty, budget > 0, maxCount > 0 else { return [] }
         var remaining = budget
         var taken: [[UInt8]] = []
         var sent: [Slot] = []
-        scan: for transmits in buckets.indices {
-            var index = buckets[transmits].count - 1
+        scan: for bucket in buckets.indices {
+            var index = buckets[bucket].count - 1
             // Slots taken or found stale at the bucket's tail are popped at once, so the next scan does not wade
             // through them; the rest wait for compaction.
             var atTail = true
             while index >= 0 {
-                let slot = buckets[transmits][index]
+                let slot = buckets[bucket][index]
                 index -= 1
-                guard let entry = entries[slot.subject], entry.order == slot.order, entry.transmits == transmits else {
-                    if atTail { buckets[transmits].removeLast() }
+                guard let entry = entries[slot.subject], entry.order == slot.order, entry.bucket == bucket else {
+                    if atTail { buckets[bucket].removeLast() }
                     continue
                 }
-                guard entry.encoded.count <= remaining else {
+                guard entry.encoded.count <= remaining, !alreadySent.contains(slot.subject) else {
                     atTail = false
                     continue
                 }
-                if atTail { buckets[transmits].removeLast() }
+                if atTail { buckets[bucket].removeLast() }
+                alreadySent.insert(slot.subject)
                 remaining -= entry.encoded.count
                 taken.append(entry.encoded)
                 sent.append(slot)
@@ -70,30 +95,30 @@ struct BroadcastQueue: Sendable {
         for slot in sent {
             guard var entry = entries[slot.subject] else { continue }
             entry.transmits += 1
-            if entry.transmits >= transmitLimit {
+            if entry.transmits >= transmitLimit * entry.limitScale {
                 entries[slot.subject] = nil
             } else {
                 entries[slot.subject] = entry
-                append(slot, toBucket: entry.transmits)
+                append(slot, toBucket: entry.bucket)
             }
         }
         compactIfWasteful()
         return taken
     }
 
-    private mutating func append(_ slot: Slot, toBucket transmits: Int) {
-        while buckets.count <= transmits { buckets.append([]) }
-        buckets[transmits].append(slot)
+    private mutating func append(_ slot: Slot, toBucket bucket: Int) {
+        while buckets.count <= bucket { buckets.append([]) }
+        buckets[bucket].append(slot)
     }
 
     /// Drops stale slots once they outnumber live entries, keeping memory proportional to the queue.
     private mutating func compactIfWasteful() {
         let slots = buckets.reduce(0) { $0 + $1.count }
         guard slots > 2 * entries.count + 64 else { return }
-        for transmits in buckets.indices {
-            buckets[transmits].removeAll { slot in
+        for bucket in buckets.indices {
+            buckets[bucket].removeAll { slot in
                 guard let entry = entries[slot.subject] else { return true }
-                return entry.order != slot.order || entry.transmits != transmits
+                return entry.order != slot.order || entry.bucket != bucket
             }
         }
         while let last = buckets.last, last.isEmpty { buckets.removeLast() }

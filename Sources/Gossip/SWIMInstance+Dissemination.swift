@@ -10,9 +10,23 @@ extension SWIMInstance {
             $0.status.isActive || ($0.status == .dead && now - $0.statusChangedAt < deadGossipWindow)
         }
         for target in targets {
-            send([], to: target.address, &out)
+            // A backlog (say, a batch of partition changes) goes out in several full datagrams per target, so it
+            // spreads in a few ticks; an ordinary tick sends one.
+            var sent: Set<String> = []
+            for _ in 0..<Self.maxGossipDatagramsPerTarget {
+                let before = out.count
+                send([], to: target.address, &out, alreadySent: &sent)
+                guard out.count > before, case .send(let datagram, _) = out[out.count - 1],
+                    datagram.count >= configuration.payloadBudget - Self.fullDatagramSlack, !broadcasts.isEmpty
+                else { break }
+            }
         }
     }
+
+    /// At most this many datagrams to one target per gossip tick.
+    static var maxGossipDatagramsPerTarget: Int { 8 }
+    /// A datagram with less room left than this counts as full: the queue held more than fit.
+    static var fullDatagramSlack: Int { 160 }
 
     /// The accuser named on suspicions learned from a push-pull.
     static var syncAccuser: String { "(sync)" }

@@ -267,20 +267,33 @@ public struct SWIMInstance: Sendable {
         return sequence
     }
 
-    /// Sends `messages` to `address`, filling the rest of the datagram with piggybacked updates.
-    mutating func send(_ messages: [GossipMessage], to destination: PeerAddress, _ out: inout [GossipDirective]) {
+    /// Sends `messages` to `address`, filling the rest of the datagram with piggybacked updates (none of those in
+    /// `alreadySent`, which collects what this datagram carries).
+    mutating func send(
+        _ messages: [GossipMessage],
+        to destination: PeerAddress,
+        _ out: inout [GossipDirective],
+        alreadySent: inout Set<String>
+    ) {
         var encoded = messages.map(WireFormat.encode)
         let used = WireFormat.datagramHeaderSize + encoded.reduce(0) { $0 + $1.count }
         encoded += broadcasts.take(
             budget: configuration.payloadBudget - used,
             maxCount: WireFormat.maxMessagesPerDatagram - encoded.count,
-            transmitLimit: transmitLimit
+            transmitLimit: transmitLimit,
+            alreadySent: &alreadySent
         )
         guard !encoded.isEmpty else { return }
         let datagram = WireFormat.datagram(encoded)
         counters.datagramsSent += 1
         counters.bytesSent += UInt64(datagram.count)
         out.append(.send(datagram: datagram, to: destination))
+    }
+
+    /// Sends `messages` to `address` in one datagram, filling the rest with piggybacked updates.
+    mutating func send(_ messages: [GossipMessage], to destination: PeerAddress, _ out: inout [GossipDirective]) {
+        var sent: Set<String> = []
+        send(messages, to: destination, &out, alreadySent: &sent)
     }
 
     /// Up to `count` distinct random other members matching `predicate`.
