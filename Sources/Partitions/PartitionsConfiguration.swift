@@ -12,7 +12,7 @@ public struct PartitionsConfiguration: Hashable, Sendable {
     /// How often a controller renews its lease, and how often a voter without a controller considers standing.
     public var renewInterval: Duration
     /// How often the controller announces itself to the whole cluster through gossip (besides at once on election);
-    /// others trust an announcement for the lease it reported plus this long, as long as gossip shows the
+    /// others trust an announcement for the lease it reported plus twice this long, as long as gossip shows the
     /// controller alive. Each announcement costs every node a short gossip burst, so it is kept infrequent.
     public var announceInterval: Duration
     /// Allow an out-of-sync replica to lead when no in-sync replica is alive (may lose committed data).

@@ -115,7 +115,8 @@ public struct PartitionsInstance: Sendable {
         var out: [PartitionsDirective] = []
         if entry.key == StateKeys.controller {
             guard let value = try? ControllerAnnouncement(decoding: entry.value) else { return [] }
-            announcement = (value, entry.version, now + value.leaseRemaining + configuration.announceInterval)
+            // Trusted for two announce intervals, so one announcement lost on the way does not blank the view.
+            announcement = (value, entry.version, now + value.leaseRemaining + configuration.announceInterval * 2)
             voter?.observe(epoch: value.epoch, owner: value.controller)
             if value.epoch > holder.epoch && holder.isActing(at: now) {
                 // Someone holds a newer epoch: we must not act any longer (fencing).
