@@ -41,7 +41,7 @@ public struct PartitionsConfiguration: Hashable, Sendable {
         self.leaseDuration = leaseDuration
         self.driftBound = driftBound
         self.renewInterval = renewInterval
-        self.announceInterval = announceInterval ?? .seconds(5)
+        self.announceInterval = announceInterval ?? .seconds(10)
         self.uncleanLeaderElection = uncleanLeaderElection
         self.preferredLeaderDelay = preferredLeaderDelay
         self.maxElectionsPerPass = maxElectionsPerPass

@@ -47,7 +47,7 @@ struct ControllerOptions: ParsableArguments {
             configuration.leaseDuration = .milliseconds(leaseMs)
             // Keep the defaults' proportions: renew four times and allow 10 % drift per lease.
             configuration.renewInterval = .milliseconds(max(1, leaseMs / 4))
-            configuration.announceInterval = .milliseconds(max(leaseMs, 5 * leaseMs / 2))
+            configuration.announceInterval = .milliseconds(max(leaseMs, 5 * leaseMs))
             configuration.driftBound = .milliseconds(leaseMs / 10)
         }
         if let driftBoundMs {
