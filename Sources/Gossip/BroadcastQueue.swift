@@ -3,9 +3,11 @@
 /// about a member or key replaces the older one.
 ///
 /// Entries sit in buckets by (sends, kind), so taking a few for a datagram costs time in proportion to what is
-/// taken, not to the queue's length (it holds one update per member while a large cluster joins).
+/// taken, not to the queue's length (it holds one update per member while a large cluster joins). Buckets refer to
+/// entries by a small integer handle, so the hot path does no string hashing.
 struct BroadcastQueue: Sendable {
     private struct Entry: Sendable {
+        var subject: String
         var encoded: [UInt8]
         var transmits: Int
         /// Cluster-state values go out twice as often as membership news: they come in bursts (a topic's partitions,
@@ -14,7 +16,7 @@ struct BroadcastQueue: Sendable {
         var limitScale: Int
         /// 0 for membership news, 1 for cluster state: a death must not queue behind a failover batch.
         var kind: Int
-        /// Insertion order: among equally-sent updates the newest goes first.
+        /// Insertion order, unique: among equally-sent updates the newest goes first.
         var order: UInt64
 
         var bucket: Int { transmits * 2 + kind }
@@ -22,17 +24,20 @@ struct BroadcastQueue: Sendable {
 
     /// A bucket slot; stale once its entry was replaced, sent again or dropped (skipped, then compacted away).
     private struct Slot: Sendable {
-        var subject: String
+        var handle: Int
         var order: UInt64
     }
 
-    private var entries: [String: Entry] = [:]
+    /// Entries by handle; nil marks a free handle.
+    private var storage: [Entry?] = []
+    private var freeHandles: [Int] = []
+    private var handles: [String: Int] = [:]
     /// `buckets[2t + kind]` holds the entries of that kind sent `t` times, oldest first.
     private var buckets: [[Slot]] = []
     private var nextOrder: UInt64 = 0
 
-    var count: Int { entries.count }
-    var isEmpty: Bool { entries.isEmpty }
+    var count: Int { handles.count }
+    var isEmpty: Bool { handles.isEmpty }
 
     mutating func enqueue(_ message: GossipMessage) {
         guard let subject = message.updateSubject else { return }
@@ -40,34 +45,47 @@ struct BroadcastQueue: Sendable {
         let isState: Bool
         if case .state = message { isState = true } else { isState = false }
         let entry = Entry(
+            subject: subject,
             encoded: WireFormat.encode(message),
             transmits: 0,
             limitScale: isState ? 2 : 1,
             kind: isState ? 1 : 0,
             order: nextOrder
         )
-        entries[subject] = entry
-        append(Slot(subject: subject, order: nextOrder), toBucket: entry.bucket)
+        let handle: Int
+        if let existing = handles[subject] {
+            handle = existing
+        } else if let free = freeHandles.popLast() {
+            handle = free
+        } else {
+            handle = storage.count
+            storage.append(nil)
+        }
+        handles[subject] = handle
+        storage[handle] = entry
+        append(Slot(handle: handle, order: entry.order), toBucket: entry.bucket)
     }
 
     mutating func removeAll() {
-        entries.removeAll()
+        storage.removeAll()
+        freeHandles.removeAll()
+        handles.removeAll()
         buckets.removeAll()
     }
 
     /// Takes updates that fit in `budget` bytes (at most `maxCount`), counting a transmission for each and dropping
-    /// those that reached `transmitLimit`. Subjects in `alreadySent` are skipped and the taken ones added to it,
-    /// so several datagrams to one peer never repeat an update.
+    /// those that reached `transmitLimit`. Updates in `alreadySent` (handles from earlier calls) are skipped and
+    /// the taken ones added to it, so several datagrams to one peer never repeat an update.
     mutating func take(
         budget: Int,
         maxCount: Int,
         transmitLimit: Int,
-        alreadySent: inout Set<String>
+        alreadySent: inout Set<Int>
     ) -> [[UInt8]] {
-        guard !entries.isEmpty, budget > 0, maxCount > 0 else { return [] }
+        guard !handles.isEmpty, budget > 0, maxCount > 0 else { return [] }
         var remaining = budget
         var taken: [[UInt8]] = []
-        var sent: [Slot] = []
+        var sent: [Int] = []
         scan: for bucket in buckets.indices {
             var index = buckets[bucket].count - 1
             // Slots taken or found stale at the bucket's tail are popped at once, so the next scan does not wade
@@ -76,30 +94,32 @@ struct BroadcastQueue: Sendable {
             while index >= 0 {
                 let slot = buckets[bucket][index]
                 index -= 1
-                guard let entry = entries[slot.subject], entry.order == slot.order, entry.bucket == bucket else {
+                guard let entry = storage[slot.handle], entry.order == slot.order, entry.bucket == bucket else {
                     if atTail { buckets[bucket].removeLast() }
                     continue
                 }
-                guard entry.encoded.count <= remaining, !alreadySent.contains(slot.subject) else {
+                guard entry.encoded.count <= remaining, !alreadySent.contains(slot.handle) else {
                     atTail = false
                     continue
                 }
                 if atTail { buckets[bucket].removeLast() }
-                alreadySent.insert(slot.subject)
+                alreadySent.insert(slot.handle)
                 remaining -= entry.encoded.count
                 taken.append(entry.encoded)
-                sent.append(slot)
+                sent.append(slot.handle)
                 if taken.count == maxCount || remaining < WireFormat.messageHeaderSize + 8 { break scan }
             }
         }
-        for slot in sent {
-            guard var entry = entries[slot.subject] else { continue }
+        for handle in sent {
+            guard var entry = storage[handle] else { continue }
             entry.transmits += 1
             if entry.transmits >= transmitLimit * entry.limitScale {
-                entries[slot.subject] = nil
+                storage[handle] = nil
+                handles[entry.subject] = nil
+                freeHandles.append(handle)
             } else {
-                entries[slot.subject] = entry
-                append(slot, toBucket: entry.bucket)
+                storage[handle] = entry
+                append(Slot(handle: handle, order: entry.order), toBucket: entry.bucket)
             }
         }
         compactIfWasteful()
@@ -114,10 +134,10 @@ struct BroadcastQueue: Sendable {
     /// Drops stale slots once they outnumber live entries, keeping memory proportional to the queue.
     private mutating func compactIfWasteful() {
         let slots = buckets.reduce(0) { $0 + $1.count }
-        guard slots > 2 * entries.count + 64 else { return }
+        guard slots > 2 * handles.count + 64 else { return }
         for bucket in buckets.indices {
             buckets[bucket].removeAll { slot in
-                guard let entry = entries[slot.subject] else { return true }
+                guard let entry = storage[slot.handle] else { return true }
                 return entry.order != slot.order || entry.bucket != bucket
             }
         }

@@ -12,7 +12,7 @@ extension SWIMInstance {
         for target in targets {
             // A backlog (say, a batch of partition changes) goes out in several full datagrams per target, so it
             // spreads in a few ticks; an ordinary tick sends one.
-            var sent: Set<String> = []
+            var sent: Set<Int> = []
             for _ in 0..<Self.maxGossipDatagramsPerTarget {
                 let before = out.count
                 send([], to: target.address, &out, alreadySent: &sent)

@@ -273,7 +273,7 @@ public struct SWIMInstance: Sendable {
         _ messages: [GossipMessage],
         to destination: PeerAddress,
         _ out: inout [GossipDirective],
-        alreadySent: inout Set<String>
+        alreadySent: inout Set<Int>
     ) {
         var encoded = messages.map(WireFormat.encode)
         let used = WireFormat.datagramHeaderSize + encoded.reduce(0) { $0 + $1.count }
@@ -292,7 +292,7 @@ public struct SWIMInstance: Sendable {
 
     /// Sends `messages` to `address` in one datagram, filling the rest with piggybacked updates.
     mutating func send(_ messages: [GossipMessage], to destination: PeerAddress, _ out: inout [GossipDirective]) {
-        var sent: Set<String> = []
+        var sent: Set<Int> = []
         send(messages, to: destination, &out, alreadySent: &sent)
     }
 
