@@ -25,7 +25,9 @@ public struct NodeMetadata: Hashable, Sendable {
     public var tags: [String: String]
 
     public init(roles: [String] = [], tags: [String: String] = [:]) {
-        self.roles = Array(Set(roles)).sorted()
+        // Decoding calls this for every alive message, and wire roles are already sorted and unique.
+        let sortedAndUnique = zip(roles, roles.dropFirst()).allSatisfy { $0 < $1 }
+        self.roles = sortedAndUnique ? roles : Array(Set(roles)).sorted()
         self.tags = tags
     }
 
