@@ -657,7 +657,7 @@ public struct Simulation {
                     }
                 }
             case .requestCompleted(let id, let error):
-                requestCompleted(id: id, error: error, at: i)
+                requestCompleted(id: id, error: error?.description, at: i)
             }
         }
         observeActing(i)

@@ -16,7 +16,7 @@ public enum NodeDirective: Hashable, Sendable {
     /// A newer cluster-state value was accepted (shells persist it and count it).
     case stateChanged(StateEntry)
     case controllerChanged(ControllerView)
-    case requestCompleted(id: UInt64, error: String?)
+    case requestCompleted(id: UInt64, error: RequestFailure?)
     /// A graceful leave finished spreading: the shell may stop.
     case leaveComplete
 }

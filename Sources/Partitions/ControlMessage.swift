@@ -16,7 +16,7 @@ public enum ControlMessage: Hashable, Sendable {
     /// Forwarded client request to the controller.
     case request(id: UInt64, origin: String, ControllerRequest)
     /// The controller's answer to a forwarded request; `error` nil on success.
-    case response(id: UInt64, error: String?)
+    case response(id: UInt64, error: RequestFailure?)
     /// A replica tells the controller it follows `leaderEpoch` of a partition (it is in sync for it).
     case replicaCaughtUp(replica: String, partition: PartitionID, leaderEpoch: UInt64)
 }
@@ -81,8 +81,17 @@ extension ControlMessage {
         case .response(let id, let error):
             w.write(Tag.response.rawValue)
             w.write(id)
-            w.write(UInt8(error == nil ? 0 : 1))
-            w.write(error ?? "")
+            let (code, detail): (UInt8, String)
+            switch error {
+            case nil: (code, detail) = (0, "")
+            case .rejected(let reason): (code, detail) = (1, reason)
+            case .notController(let name): (code, detail) = (2, name)
+            case .noController: (code, detail) = (3, "")
+            case .timedOut: (code, detail) = (4, "")
+            case .shuttingDown: (code, detail) = (5, "")
+            }
+            w.write(code)
+            w.write(detail)
         case .replicaCaughtUp(let replica, let partition, let leaderEpoch):
             w.write(Tag.replicaCaughtUp.rawValue)
             w.write(replica)
@@ -142,9 +151,19 @@ extension ControlMessage {
             }
         case .response:
             let id = try r.readUInt64()
-            let hasError = try r.readUInt8()
-            let message = try r.readString()
-            self = .response(id: id, error: hasError == 1 ? message : nil)
+            let code = try r.readUInt8()
+            let detail = try r.readString()
+            let error: RequestFailure?
+            switch code {
+            case 0: error = nil
+            case 1: error = .rejected(detail)
+            case 2: error = .notController(detail)
+            case 3: error = .noController
+            case 4: error = .timedOut
+            case 5: error = .shuttingDown
+            default: throw .invalidValue("response code")
+            }
+            self = .response(id: id, error: error)
         case .replicaCaughtUp:
             self = .replicaCaughtUp(
                 replica: try r.readName(),

@@ -22,7 +22,7 @@ public enum PartitionsDirective: Hashable, Sendable {
     /// This node's view of the controller changed.
     case controllerChanged(ControllerView)
     /// A request from `submit` finished; `error` is nil on success.
-    case requestCompleted(id: UInt64, error: String?)
+    case requestCompleted(id: UInt64, error: RequestFailure?)
 }
 
 /// Who this node believes the controller is.

@@ -164,11 +164,11 @@ public struct PartitionsInstance: Sendable {
             observedEpoch = max(observedEpoch, highestEpoch)
             if granted { recordGrant(from: voterName, epoch: epoch, request: request, &out, now: now) }
         case .request(let id, let origin, let request):
-            let error: String?
+            let error: RequestFailure?
             if isActingController(at: now) {
-                error = perform(request, &out, now: now)
+                error = perform(request, &out, now: now).map(RequestFailure.rejected)
             } else {
-                error = "\(name) is not the controller"
+                error = .notController(name)
             }
             out.append(.send(.response(id: id, error: error), to: origin))
         case .response(let id, let error):
@@ -197,7 +197,7 @@ public struct PartitionsInstance: Sendable {
             stand(generation: generation, &out, now: now)
         case .requestTimeout(let id):
             if pendingRequests.remove(id) != nil {
-                out.append(.requestCompleted(id: id, error: "no answer from the controller in time"))
+                out.append(.requestCompleted(id: id, error: .timedOut))
             }
         }
         return out
@@ -213,13 +213,13 @@ public struct PartitionsInstance: Sendable {
         var out: [PartitionsDirective] = []
         if isActingController(at: now) {
             let error = perform(request, &out, now: now)
-            out.append(.requestCompleted(id: id, error: error))
+            out.append(.requestCompleted(id: id, error: error.map(RequestFailure.rejected)))
         } else if let controller = controllerView(at: now).controller {
             pendingRequests.insert(id)
             out.append(.send(.request(id: id, origin: name, request), to: controller))
             out.append(.schedule(.requestTimeout(id: id), after: configuration.leaseDuration * 2))
         } else {
-            out.append(.requestCompleted(id: id, error: "no controller is elected right now; try again shortly"))
+            out.append(.requestCompleted(id: id, error: .noController))
         }
         return (id, out)
     }

@@ -31,7 +31,7 @@ final class GossipShell {
     private var resolvedAddresses: [PeerAddress: SocketAddress] = [:]
     private var leavePromise: EventLoopPromise<Void>?
     /// Controller requests waiting for their answer, by request id.
-    private var pendingRequests: [UInt64: EventLoopPromise<String?>] = [:]
+    private var pendingRequests: [UInt64: EventLoopPromise<RequestFailure?>] = [:]
     /// Whether the cluster state changed since it was last saved to the data directory.
     private var stateDirty = false
     private var leaveCompleted = false
@@ -148,7 +148,7 @@ final class GossipShell {
         isStopped = true
         for timer in timers.values { timer.cancel() }
         timers.removeAll()
-        for promise in pendingRequests.values { promise.succeed("the agent is stopping") }
+        for promise in pendingRequests.values { promise.succeed(.shuttingDown) }
         pendingRequests.removeAll()
         completeLeave()
         metrics.refresh(from: core)
@@ -205,11 +205,11 @@ final class GossipShell {
         execute(node.timerFired(timer, now: now()))
     }
 
-    /// Sends a request to the controller (here or forwarded); the future carries an error message, or nil on success.
-    func submit(_ request: ControllerRequest) -> EventLoopFuture<String?> {
+    /// Sends a request to the controller (here or forwarded); the future carries the failure, or nil on success.
+    func submit(_ request: ControllerRequest) -> EventLoopFuture<RequestFailure?> {
         eventLoop.assertInEventLoop()
-        guard !isStopped else { return eventLoop.makeSucceededFuture("the agent is stopping") }
-        let promise = eventLoop.makePromise(of: String?.self)
+        guard !isStopped else { return eventLoop.makeSucceededFuture(.shuttingDown) }
+        let promise = eventLoop.makePromise(of: RequestFailure?.self)
         let (id, directives) = node.submit(request, now: now())
         pendingRequests[id] = promise
         execute(directives)

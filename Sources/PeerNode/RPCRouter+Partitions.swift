@@ -62,10 +62,7 @@ extension RPCRouter {
     private func submit(_ request: ControllerRequest, done: String) -> EventLoopFuture<RPCResponse> {
         shell.submit(request).map { error in
             guard let error else { return .json(RequestDoneResponse(detail: done)) }
-            let unavailable =
-                error.contains("no controller") || error.contains("not the controller")
-                || error.contains("no answer")
-            return .error(unavailable ? .serviceUnavailable : .conflict, error)
+            return .error(error.isUnavailable ? .serviceUnavailable : .conflict, error.description)
         }
     }
 }

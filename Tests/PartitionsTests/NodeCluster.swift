@@ -179,7 +179,7 @@ struct NodeCluster {
             case .pushPull(let payload, let to, _):
                 schedule(.pushPull(payload, from: name, to: self.name(at: to)), afterNanoseconds: 1_000_000)
             case .requestCompleted(let id, let error):
-                completed["\(name)#\(id)"] = .some(error)
+                completed["\(name)#\(id)"] = .some(error?.description)
             case .leaveComplete:
                 leaveCompleted.insert(name)
             case .memberChanged, .controllerChanged, .stateChanged:

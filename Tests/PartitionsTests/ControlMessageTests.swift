@@ -1,0 +1,67 @@
+import Gossip
+import Testing
+
+@testable import Partitions
+
+@Suite("Control messages and partition state encoding")
+struct ControlMessageTests {
+    static let messages: [ControlMessage] = [
+        .leaseRequest(candidate: "n1", epoch: 7, request: 3),
+        .leaseReply(voter: "n2", candidate: "n1", epoch: 7, request: 3, granted: true, highestEpoch: 7),
+        .request(id: 9, origin: "n4", .createTopic(name: "orders", partitions: 12, replicationFactor: 3)),
+        .request(id: 10, origin: "n4", .electPreferredLeaders),
+        .request(id: 11, origin: "n5", .controlledShutdown(broker: "n5")),
+        .response(id: 9, error: nil),
+        .response(id: 9, error: .rejected("topic orders already exists")),
+        .response(id: 9, error: .notController("n2")),
+        .response(id: 9, error: .noController),
+        .response(id: 9, error: .timedOut),
+        .response(id: 9, error: .shuttingDown),
+        .replicaCaughtUp(replica: "n3", partition: PartitionID(topic: "orders", partition: 4), leaderEpoch: 2),
+    ]
+
+    @Test func everyMessageRoundTripsAndEveryTruncationIsRejected() throws {
+        for message in Self.messages {
+            let bytes = message.encoded()
+            #expect(try ControlMessage(decoding: bytes) == message)
+            #expect(WireFormat.kind(of: bytes) == WireFormat.controlKind)
+            for length in 0..<bytes.count {
+                #expect(throws: DecodeError.self) { try ControlMessage(decoding: Array(bytes.prefix(length))) }
+            }
+        }
+    }
+
+    @Test func randomBytesNeverTrap() {
+        var rng = SeededRandom(seed: 11)
+        for _ in 0..<2_000 {
+            var bytes = (0..<Int.random(in: 0..<80, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            if bytes.count >= 2, Bool.random(using: &rng) {
+                bytes[0] = WireFormat.version
+                bytes[1] = WireFormat.controlKind
+            }
+            _ = try? ControlMessage(decoding: bytes)
+            _ = try? PartitionState(decoding: bytes)
+        }
+    }
+
+    @Test func partitionStateRoundTrips() throws {
+        let state = PartitionState(
+            id: PartitionID(topic: "orders", partition: 4),
+            replicas: ["n3", "n1", "n2"],
+            leader: nil,
+            leaderEpoch: 5,
+            isr: ["n3"],
+            controllerEpoch: 2,
+            partitionEpoch: 8
+        )
+        #expect(try PartitionState(decoding: state.encoded()) == state)
+        #expect(state.isOffline && state.isUnderReplicated)
+    }
+
+    @Test func failuresSayWhetherRetryingMayHelp() {
+        #expect(RequestFailure.noController.isUnavailable)
+        #expect(RequestFailure.timedOut.isUnavailable)
+        #expect(!RequestFailure.rejected("bad").isUnavailable)
+        #expect(RequestFailure.rejected("topic t already exists").description == "topic t already exists")
+    }
+}
