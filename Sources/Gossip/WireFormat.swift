@@ -147,7 +147,7 @@ public enum WireFormat {
         for _ in 0..<count {
             let rawType = try reader.readUInt8()
             let length = Int(try reader.readUInt16())
-            var body = ByteReader(try reader.readBytes(length))
+            var body = try reader.subReader(length)
             guard let type = MessageType(rawValue: rawType) else { throw .unknownMessageType(rawType) }
             messages.append(try decodeBody(type, &body))
             try body.expectEnd()
@@ -303,13 +303,29 @@ public struct ByteWriter: Sendable {
 public struct ByteReader: Sendable {
     private let bytes: [UInt8]
     private var index: Int
+    /// One past the last byte this reader may read (a sub-reader stops at its message's end).
+    private let end: Int
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
         self.index = 0
+        self.end = bytes.count
     }
 
-    public var remaining: Int { bytes.count - index }
+    private init(sharing bytes: [UInt8], from start: Int, to end: Int) {
+        self.bytes = bytes
+        self.index = start
+        self.end = end
+    }
+
+    public var remaining: Int { end - index }
+
+    /// A reader over the next `count` bytes that shares this reader's storage (no copy), advancing past them.
+    public mutating func subReader(_ count: Int) throws(DecodeError) -> ByteReader {
+        guard count >= 0, remaining >= count else { throw .truncated }
+        defer { index += count }
+        return ByteReader(sharing: bytes, from: index, to: index + count)
+    }
 
     public mutating func readUInt8() throws(DecodeError) -> UInt8 {
         guard remaining >= 1 else { throw .truncated }
@@ -338,8 +354,11 @@ public struct ByteReader: Sendable {
 
     public mutating func readString() throws(DecodeError) -> String {
         let length = Int(try readUInt16())
-        let raw = try readBytes(length)
-        guard let string = String(validating: raw, as: UTF8.self) else { throw .invalidString }
+        guard remaining >= length else { throw .truncated }
+        defer { index += length }
+        guard let string = String(validating: bytes[index..<index + length], as: UTF8.self) else {
+            throw .invalidString
+        }
         return string
     }
 
