@@ -77,6 +77,25 @@ enum AgentProcesses {
         }
     }
 
+    /// A fresh private directory under the system's temporary folder, named `prefix-XXXXXX`.
+    static func makeTemporaryDirectory(prefix: String) throws -> URL {
+        var template = Array(
+            FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-XXXXXX").path.utf8CString
+        )
+        guard let created = mkdtemp(&template) else {
+            throw AgentProcessError("cannot create a temporary directory")
+        }
+        return URL(fileURLWithPath: String(cString: created))
+    }
+
+    /// The running `peer` binary, so children run exactly this build.
+    static func currentExecutable() throws -> URL {
+        guard let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            throw AgentProcessError("cannot resolve /proc/self/exe")
+        }
+        return URL(fileURLWithPath: resolved)
+    }
+
     /// The last line an agent logged, without the CLI's own `peer: ` prefix.
     static func lastLine(of file: URL) -> String {
         let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""

@@ -80,7 +80,7 @@ struct BenchCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: "/proc/self/stat") else {
             throw ValidationError("peer bench reads /proc and runs only on Linux")
         }
-        let directory = try Self.makeTemporaryDirectory()
+        let directory = try AgentProcesses.makeTemporaryDirectory(prefix: "peer-bench")
         let cluster = BenchCluster(
             count: nodes,
             basePort: basePort,
@@ -96,7 +96,7 @@ struct BenchCommand: AsyncParsableCommand {
             pollInterval: .milliseconds(pollInterval),
             progress: { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
         )
-        let executable = try Self.currentExecutable()
+        let executable = try AgentProcesses.currentExecutable()
         let measuring = Task { try await runner.run(executable: executable) }
         let signals = SignalTrap(signals: [SIGINT, SIGTERM]) { measuring.cancel() }
         let result = await measuring.result
@@ -114,23 +114,5 @@ struct BenchCommand: AsyncParsableCommand {
         case .failure(let error):
             throw BenchError("\(error) (agent logs kept in \(directory.path))")
         }
-    }
-
-    private static func makeTemporaryDirectory() throws -> URL {
-        var template = Array(
-            FileManager.default.temporaryDirectory.appendingPathComponent("peer-bench-XXXXXX").path.utf8CString
-        )
-        guard let created = mkdtemp(&template) else {
-            throw BenchError("cannot create a temporary directory")
-        }
-        return URL(fileURLWithPath: String(cString: created))
-    }
-
-    /// This very binary, so the agents are exactly the build being measured.
-    private static func currentExecutable() throws -> URL {
-        guard let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
-            throw BenchError("cannot resolve /proc/self/exe")
-        }
-        return URL(fileURLWithPath: resolved)
     }
 }

@@ -48,9 +48,9 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = try Self.makeTemporaryDirectory()
+        let directory = try AgentProcesses.makeTemporaryDirectory(prefix: "peer-dev")
         let cluster = DevCluster(count: nodes, basePort: basePort, directory: directory)
-        try await cluster.launch(executable: try Self.currentExecutable(), profile: profile)
+        try await cluster.launch(executable: try AgentProcesses.currentExecutable(), profile: profile)
         print("started \(nodes) agents; data and logs in \(directory.path)")
 
         let view = DevMembershipView(nodes: cluster.nodes, directory: directory, live: Terminal.stdoutIsTTY)
@@ -73,31 +73,6 @@ struct DevCommand: AsyncParsableCommand {
         if case .failure(let error) = result, !(error is CancellationError) {
             throw error
         }
-    }
-
-    private static func makeTemporaryDirectory() throws -> URL {
-        var template = Array(
-            FileManager.default.temporaryDirectory.appendingPathComponent("peer-dev-XXXXXX").path.utf8CString
-        )
-        guard let created = mkdtemp(&template) else {
-            throw DevClusterError("cannot create a temporary directory")
-        }
-        return URL(fileURLWithPath: String(cString: created))
-    }
-
-    /// The running `peer` binary, so children run exactly this build.
-    private static func currentExecutable() throws -> URL {
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            return URL(fileURLWithPath: resolved)
-        }
-        if let path = Bundle.main.executablePath {
-            return URL(fileURLWithPath: path)
-        }
-        let argument = CommandLine.arguments.first ?? "peer"
-        return URL(
-            fileURLWithPath: argument,
-            relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        )
     }
 }
 
