@@ -87,6 +87,30 @@ struct AgentIntegrationTests {
         cluster.check(rejected > 0, "the seed's peer_sealing_rejected_total is \(rejected), expected > 0")
     }
 
+    @Test("keys rotate with no downtime: install, use, remove; a node with only the new key joins")
+    func keyRotation() async throws {
+        let cluster = try TestCluster()
+        let agents = try await cluster.start(count: 3)
+        guard await cluster.waitUntilConverged(observers: agents, expected: agents), let seed = cluster.seed else {
+            return
+        }
+        let newKey = ClusterKey.generate().base64
+        for (operation, key, via) in [
+            ("install", newKey, agents[0]), ("use", newKey, agents[1]), ("remove", cluster.key, agents[2]),
+        ] {
+            let outcome = try await PeerCLI.run(["keyring", operation, key, "--rpc", via.rpc.description])
+            cluster.check(outcome.succeeded, "`peer keyring \(operation)` failed: \(outcome)")
+        }
+        // Nobody dropped out while the keys changed.
+        await cluster.waitUntilConverged(observers: agents, expected: agents)
+
+        let late = try await cluster.startOutsider(name: "late", key: newKey, seeds: [seed.gossip])
+        let everyone = Set(agents.map(\.name) + [late.name])
+        await cluster.waitUntil("every agent sees the late joiner alive", observers: agents + [late]) { views in
+            views.values.allSatisfy { members in Set(members.filter { $0.status == "alive" }.map(\.name)) == everyone }
+        }
+    }
+
     /// Sum of `peer_sealing_rejected_total` over every reason, from the agent's Prometheus text.
     private static func sealingRejections(at agent: TestAgent) async throws -> Double {
         let reply = try await TestCluster.client(for: agent.rpc).request(.GET, "/metrics")
