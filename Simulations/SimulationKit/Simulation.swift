@@ -476,14 +476,7 @@ public struct Simulation {
         case .datagram(_, let from, let bytes):
             datagramsDelivered += 1
             record(kind: 1, from: Int(from), to: i, bytes: bytes)
-            let millis = localMillis(i)
-            let plaintext: [UInt8]
-            do {
-                plaintext = try sealers[i].open(bytes, nowMillis: millis)
-            } catch {
-                reject(error)
-                return
-            }
+            guard let plaintext = openSealed(bytes, at: i) else { return }
             let stamp = localTimestamp(i)
             do {
                 let directives = try instances[i].receiveDatagram(plaintext, from: nodes[Int(from)].address, now: stamp)
@@ -498,11 +491,7 @@ public struct Simulation {
                 failStream(initiator: initiator, generation: generation, peer: i, after: Self.connectTimeout)
                 return
             }
-            let plaintext: [UInt8]
-            do {
-                plaintext = try sealers[i].open(bytes, nowMillis: localMillis(i))
-            } catch {
-                reject(error)
+            guard let plaintext = openSealed(bytes, at: i) else {
                 failStream(initiator: initiator, generation: generation, peer: i, after: network.latency(i, initiator))
                 return
             }
@@ -530,11 +519,7 @@ public struct Simulation {
                 failStream(initiator: i, generation: generation, peer: peer, after: Self.connectTimeout)
                 return
             }
-            let plaintext: [UInt8]
-            do {
-                plaintext = try sealers[i].open(bytes, nowMillis: localMillis(i))
-            } catch {
-                reject(error)
+            guard let plaintext = openSealed(bytes, at: i) else {
                 failStream(initiator: i, generation: generation, peer: peer, after: 0)
                 return
             }
@@ -566,6 +551,16 @@ public struct Simulation {
             .streamFailed(to: Int32(initiator), generation: generation, peer: Int32(peer)),
             at: now + max(0, delay)
         )
+    }
+
+    /// Opens what node `i` received with its own clock; a rejection is counted and gives nil.
+    private mutating func openSealed(_ bytes: [UInt8], at i: Int) -> [UInt8]? {
+        do {
+            return try sealers[i].open(bytes, nowMillis: localMillis(i))
+        } catch {
+            reject(error)
+            return nil
+        }
     }
 
     private mutating func reject(_ error: SealingError) {
