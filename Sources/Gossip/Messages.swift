@@ -81,15 +81,11 @@ public struct PushPullEntry: Hashable, Sendable {
 }
 
 extension GossipMessage {
-    /// The member this message is news about, when it is a membership update; the dissemination queue keeps
-    /// only the newest update per member.
-    var updateSubject: String? {
+    /// Whether this is news (membership or cluster state) rather than part of a probe.
+    var isUpdate: Bool {
         switch self {
-        case .state(let entry): "s/" + entry.key
-        case .alive(let update): "m/" + update.name
-        case .suspect(let accusation), .dead(let accusation): "m/" + accusation.name
-        case .left(let name, _): "m/" + name
-        case .ping, .ack, .nack, .pingRequest: nil
+        case .state, .alive, .suspect, .dead, .left: true
+        case .ping, .ack, .nack, .pingRequest: false
         }
     }
 }

@@ -12,7 +12,7 @@ extension SWIMInstance {
         for target in targets {
             // A backlog (say, a batch of partition changes) goes out in several full datagrams per target, so it
             // spreads in a few ticks; an ordinary tick sends one.
-            var sent: Set<Int> = []
+            var sent: Set<Int32> = []
             for _ in 0..<Self.maxGossipDatagramsPerTarget {
                 let before = out.count
                 send([], to: target.address, &out, alreadySent: &sent)
@@ -31,9 +31,9 @@ extension SWIMInstance {
     /// The accuser named on suspicions learned from a push-pull.
     static var syncAccuser: String { "(sync)" }
 
-    /// This node's full view, for a push-pull exchange.
+    /// This node's full view, for a push-pull exchange (in table order: sorting would cost N log N per exchange).
     public func pushPullPayload(isJoin: Bool, isReply: Bool) -> [UInt8] {
-        let entries = members.map {
+        let entries = (others.members + [myself]).map {
             PushPullEntry(
                 name: $0.name,
                 address: $0.address,

@@ -50,13 +50,13 @@ extension SWIMInstance {
             var member = existing
             member.incarnation = update.incarnation
             member.address = update.address
-            member.metadata = interned(update.metadata)
+            member.metadata = update.metadata
             member.status = .alive
             if existing.status != .alive { member.statusChangedAt = now }
-            others[update.name] = member
+            let slot = others.put(member)
             suspicions[update.name] = nil
-            if !existing.status.isActive { insertIntoProbeOrder(update.name) }
-            broadcasts.enqueue(.alive(update))
+            if !existing.status.isActive { insertIntoProbeOrder(slot) }
+            queueNews(.alive(update))
             if member != existing {
                 out.append(.memberChanged(MemberChange(member: member, previousStatus: existing.status)))
             }
@@ -66,14 +66,12 @@ extension SWIMInstance {
                 address: update.address,
                 status: .alive,
                 incarnation: update.incarnation,
-                metadata: interned(update.metadata),
+                metadata: update.metadata,
                 statusChangedAt: now
             )
-            others[update.name] = member
-            noteMemberAdded(update.name)
-            insertIntoProbeOrder(update.name)
+            insertIntoProbeOrder(others.put(member))
             hasJoined = true
-            broadcasts.enqueue(.alive(update))
+            queueNews(.alive(update))
             out.append(.memberChanged(MemberChange(member: member, previousStatus: nil)))
         }
     }
@@ -96,7 +94,7 @@ extension SWIMInstance {
             // others said, so it is never an independent confirmation.
             guard accusation.accuser != Self.syncAccuser, suspicion.confirm(by: accusation.accuser) else { return }
             suspicions[member.name] = suspicion
-            broadcasts.enqueue(.suspect(accusation))
+            queueNews(.suspect(accusation))
             out.append(.schedule(.suspicion(member: member.name), after: max(.zero, suspicion.deadline - now)))
             return
         }
@@ -114,7 +112,7 @@ extension SWIMInstance {
         )
         suspicions[member.name] = suspicion
         counters.suspicionsRaised += 1
-        broadcasts.enqueue(.suspect(accusation))
+        queueNews(.suspect(accusation))
         out.append(.schedule(.suspicion(member: member.name), after: suspicion.timeout))
         if previous != .suspect {
             out.append(.memberChanged(MemberChange(member: member, previousStatus: previous)))
@@ -152,7 +150,7 @@ extension SWIMInstance {
         others[member.name] = member
         suspicions[member.name] = nil
         counters.membersDeclaredDead += 1
-        broadcasts.enqueue(.dead(accusation))
+        queueNews(.dead(accusation))
         out.append(.memberChanged(MemberChange(member: member, previousStatus: previous)))
     }
 
@@ -176,7 +174,7 @@ extension SWIMInstance {
         member.statusChangedAt = now
         others[memberName] = member
         suspicions[memberName] = nil
-        broadcasts.enqueue(.left(name: memberName, incarnation: leftIncarnation))
+        queueNews(.left(name: memberName, incarnation: leftIncarnation))
         out.append(.memberChanged(MemberChange(member: member, previousStatus: previous)))
     }
 
@@ -205,37 +203,27 @@ extension SWIMInstance {
             )
         }
         counters.staleAccusationsCorrected += 1
-        broadcasts.enqueue(.alive(current))
+        queueNews(.alive(current))
         if source != address { send([.alive(current)], to: source, &out) }
         return true
-    }
-
-    /// One shared copy of each distinct metadata value: members mostly carry the same few role sets, and a copy
-    /// per member is most of a large cluster's membership memory.
-    mutating func interned(_ metadata: NodeMetadata) -> NodeMetadata {
-        if let shared = metadataPool[metadata] { return shared }
-        if metadataPool.count >= 4096 { metadataPool.removeAll() }
-        metadataPool[metadata] = metadata
-        return metadata
     }
 
     /// Raises our incarnation above `other` and announces that we are alive.
     mutating func refute(above other: UInt64) {
         incarnation = max(incarnation, other) + 1
         counters.refutations += 1
-        broadcasts.enqueue(.alive(aliveUpdate))
+        queueNews(.alive(aliveUpdate))
     }
 
     /// Forgets dead and left members past their retention.
     mutating func reap(now: Timestamp) {
-        var reaped = false
-        for member in others.values where !member.status.isActive {
-            if now - member.statusChangedAt >= configuration.reapAfter {
-                others[member.name] = nil
-                suspicions[member.name] = nil
-                reaped = true
-            }
+        for slot in 0..<Int32(others.slotLimit) {
+            guard let member = others.member(atSlot: slot), !member.status.isActive,
+                now - member.statusChangedAt >= configuration.reapAfter
+            else { continue }
+            others[member.name] = nil
+            suspicions[member.name] = nil
+            broadcasts.drop(.member(slot))
         }
-        if reaped { memberNames.removeAll { others[$0] == nil } }
     }
 }

@@ -32,9 +32,9 @@ extension SWIMInstance {
             while probeIndex < probeOrder.count {
                 let candidate = probeOrder[probeIndex]
                 probeIndex += 1
-                if let member = others[candidate], member.status.isActive { return member }
+                if let member = others.member(atSlot: candidate), member.status.isActive { return member }
             }
-            probeOrder = others.values.filter { $0.status.isActive }.map(\.name).sorted()
+            probeOrder = (0..<Int32(others.slotLimit)).filter { others.status(atSlot: Int($0))?.isActive ?? false }
             probeOrder.shuffle(using: &rng)
             probeIndex = 0
             if probeOrder.isEmpty { return nil }
@@ -42,11 +42,13 @@ extension SWIMInstance {
         return nil
     }
 
-    /// Puts a new member at a random place in the round-robin, so it is probed within one pass.
-    mutating func insertIntoProbeOrder(_ memberName: String) {
-        let position = Int.random(in: 0...probeOrder.count, using: &rng)
-        probeOrder.insert(memberName, at: position)
-        if position < probeIndex { probeIndex += 1 }
+    /// Puts a new member at a random place in what remains of this pass, so it is probed within the pass. It
+    /// swaps places with the member there, which moves to the end: constant time, where an insertion in the middle
+    /// would cost N per join, N² per node while a large cluster forms.
+    mutating func insertIntoProbeOrder(_ slot: Int32) {
+        probeOrder.append(slot)
+        let position = Int.random(in: probeIndex...(probeOrder.count - 1), using: &rng)
+        probeOrder.swapAt(position, probeOrder.count - 1)
     }
 
     mutating func probeTimedOut(sequence: UInt32, _ out: inout [GossipDirective]) {
@@ -106,8 +108,10 @@ extension SWIMInstance {
     func isConfirmer(of suspect: String, accuser: String) -> Bool {
         let mine = StableHash.of(suspect, name)
         var smaller = 0
-        for other in others.values where other.status == .alive && other.name != suspect && other.name != accuser {
-            if StableHash.of(suspect, other.name) < mine {
+        for slot in 0..<others.slotLimit where others.status(atSlot: slot) == .alive {
+            let other = others.name(atSlot: slot)
+            guard other != suspect && other != accuser else { continue }
+            if StableHash.of(suspect, other) < mine {
                 smaller += 1
                 if smaller >= configuration.confirmationProbes { return false }
             }

@@ -21,15 +21,12 @@ public struct SWIMInstance: Sendable {
     public internal(set) var clusterState = ClusterState()
 
     /// Every other member we know, in any status.
-    var others: [String: Member] = [:]
-    /// Shared copies of metadata values (see `interned`).
-    var metadataPool: [NodeMetadata: NodeMetadata] = [:]
-    /// The names in `others`, sorted: random picks index into it.
-    var memberNames: [String] = []
+    var others = MemberTable()
     var rng: SeededRandom
     var seeds: [PeerAddress] = []
     var sequence: UInt32 = 0
-    var probeOrder: [String] = []
+    /// Slots of `others` in this pass's probe order.
+    var probeOrder: [Int32] = []
     var probeIndex = 0
     /// Probes in flight: the current round's, plus confirmation probes of members others suspect.
     var pendingProbes: [UInt32: PendingProbe] = [:]
@@ -89,7 +86,7 @@ public struct SWIMInstance: Sendable {
 
     /// All members, this node included, sorted by name.
     public var members: [Member] {
-        (Array(others.values) + [myself]).sorted { $0.name < $1.name }
+        (others.members + [myself]).sorted { $0.name < $1.name }
     }
 
     public func member(named memberName: String) -> Member? {
@@ -98,7 +95,7 @@ public struct SWIMInstance: Sendable {
 
     /// Alive and suspect members, this node included: SWIM's N.
     public var activeMemberCount: Int {
-        others.values.reduce(1) { $0 + ($1.status.isActive ? 1 : 0) }
+        others.activeCount + 1
     }
 
     /// Updates waiting to be gossiped.
@@ -129,7 +126,7 @@ public struct SWIMInstance: Sendable {
         }
         out.append(.schedule(.reap, after: reapInterval))
         // Announce ourselves too, so our arrival does not rest on the seed's few retransmissions alone.
-        broadcasts.enqueue(.alive(aliveUpdate))
+        queueNews(.alive(aliveUpdate))
         if self.seeds.isEmpty {
             hasJoined = true
         } else {
@@ -143,7 +140,7 @@ public struct SWIMInstance: Sendable {
     public mutating func leave(now: Timestamp) -> [GossipDirective] {
         guard !isLeaving else { return [] }
         isLeaving = true
-        broadcasts.enqueue(.left(name: name, incarnation: incarnation))
+        queueNews(.left(name: name, incarnation: incarnation))
         var out: [GossipDirective] = []
         gossip(&out, now: now)
         out.append(.schedule(.leaveComplete, after: configuration.leavePropagationDelay))
@@ -155,7 +152,7 @@ public struct SWIMInstance: Sendable {
         guard newMetadata != metadata else { return [] }
         metadata = newMetadata
         incarnation += 1
-        broadcasts.enqueue(.alive(aliveUpdate))
+        queueNews(.alive(aliveUpdate))
         return []
     }
 
@@ -175,7 +172,7 @@ public struct SWIMInstance: Sendable {
 
     mutating func mergeState(_ entry: StateEntry, _ out: inout [GossipDirective]) {
         guard clusterState.merge(entry) else { return }
-        broadcasts.enqueue(.state(entry))
+        queueNews(.state(entry))
         out.append(.stateChanged(entry))
     }
 
@@ -202,10 +199,10 @@ public struct SWIMInstance: Sendable {
         var out: [GossipDirective] = []
         // News first, probes second: an ack we send back then already carries what the news made us say (for
         // example our answer to a stale accusation riding on the ping).
-        for message in messages where message.updateSubject != nil {
+        for message in messages where message.isUpdate {
             handle(message, from: source, now: now, into: &out)
         }
-        for message in messages where message.updateSubject == nil {
+        for message in messages where !message.isUpdate {
             handle(message, from: source, now: now, into: &out)
         }
         return out
@@ -273,16 +270,21 @@ public struct SWIMInstance: Sendable {
         _ messages: [GossipMessage],
         to destination: PeerAddress,
         _ out: inout [GossipDirective],
-        alreadySent: inout Set<Int>
+        alreadySent: inout Set<Int32>
     ) {
         var encoded = messages.map(WireFormat.encode)
         let used = WireFormat.datagramHeaderSize + encoded.reduce(0) { $0 + $1.count }
-        encoded += broadcasts.take(
+        // The queue renders its subjects from this instance's table while it is being changed: take it out meanwhile.
+        var queue = BroadcastQueue()
+        swap(&queue, &broadcasts)
+        encoded += queue.take(
             budget: configuration.payloadBudget - used,
             maxCount: WireFormat.maxMessagesPerDatagram - encoded.count,
             transmitLimit: transmitLimit,
-            alreadySent: &alreadySent
+            alreadySent: &alreadySent,
+            encode: { subject, accuser in encodedNews(about: subject, accuser: accuser) }
         )
+        swap(&queue, &broadcasts)
         guard !encoded.isEmpty else { return }
         let datagram = WireFormat.datagram(encoded)
         counters.datagramsSent += 1
@@ -290,9 +292,65 @@ public struct SWIMInstance: Sendable {
         out.append(.send(datagram: datagram, to: destination))
     }
 
+    /// Queues `message` (an update) for piggybacking.
+    mutating func queueNews(_ message: GossipMessage) {
+        let subjectName: String
+        var accuser: String?
+        switch message {
+        case .state(let entry):
+            broadcasts.enqueue(.state(entry.key))
+            return
+        case .alive(let update): subjectName = update.name
+        case .suspect(let accusation), .dead(let accusation):
+            subjectName = accusation.name
+            accuser = accusation.accuser
+        case .left(let memberName, _): subjectName = memberName
+        case .ping, .ack, .nack, .pingRequest: return
+        }
+        if subjectName == name {
+            broadcasts.enqueue(.myself)
+        } else if let slot = others.slot(of: subjectName) {
+            broadcasts.enqueue(.member(slot), accuser: accuser)
+        }
+    }
+
+    /// The update the queue holds about `subject`, as it stands now: a member's news follows its current row.
+    func encodedNews(about subject: BroadcastSubject, accuser: String?) -> [UInt8]? {
+        let message: GossipMessage
+        switch subject {
+        case .myself:
+            message = isLeaving ? .left(name: name, incarnation: incarnation) : .alive(aliveUpdate)
+        case .member(let slot):
+            guard let member = others.member(atSlot: slot) else { return nil }
+            switch member.status {
+            case .alive:
+                message = .alive(
+                    AliveUpdate(
+                        name: member.name,
+                        incarnation: member.incarnation,
+                        address: member.address,
+                        metadata: member.metadata
+                    )
+                )
+            case .suspect:
+                message = .suspect(
+                    Accusation(name: member.name, incarnation: member.incarnation, accuser: accuser ?? name)
+                )
+            case .dead:
+                message = .dead(Accusation(name: member.name, incarnation: member.incarnation, accuser: accuser ?? name))
+            case .left:
+                message = .left(name: member.name, incarnation: member.incarnation)
+            }
+        case .state(let key):
+            guard let entry = clusterState.entries[key] else { return nil }
+            message = .state(entry)
+        }
+        return WireFormat.encode(message)
+    }
+
     /// Sends `messages` to `address` in one datagram, filling the rest with piggybacked updates.
     mutating func send(_ messages: [GossipMessage], to destination: PeerAddress, _ out: inout [GossipDirective]) {
-        var sent: Set<Int> = []
+        var sent: Set<Int32> = []
         send(messages, to: destination, &out, alreadySent: &sent)
     }
 
@@ -301,35 +359,26 @@ public struct SWIMInstance: Sendable {
     /// Random sampling finds them in time independent of N when most members qualify (the common case: gossip
     /// targets); a full pass covers the rest, e.g. when few qualify.
     mutating func randomMembers(count: Int, where predicate: (Member) -> Bool) -> [Member] {
-        guard count > 0, !memberNames.isEmpty else { return [] }
+        let limit = others.slotLimit
+        guard count > 0, others.count > 0 else { return [] }
         var chosen: [Member] = []
-        var tried = Set<Int>()
+        var tried = Set<Int32>()
         let attempts = 3 * count + 8
         for _ in 0..<attempts where chosen.count < count {
-            let index = Int.random(in: 0..<memberNames.count, using: &rng)
-            guard tried.insert(index).inserted, let member = others[memberNames[index]], predicate(member) else {
+            let slot = Int32(Int.random(in: 0..<limit, using: &rng))
+            guard tried.insert(slot).inserted, let member = others.member(atSlot: slot), predicate(member) else {
                 continue
             }
             chosen.append(member)
         }
         if chosen.count < count {
-            let picked = Set(chosen.map(\.name))
-            var rest = memberNames.compactMap { others[$0] }.filter { !picked.contains($0.name) && predicate($0) }
+            var rest = (0..<Int32(limit)).compactMap { slot in
+                tried.contains(slot) ? nil : others.member(atSlot: slot).flatMap { predicate($0) ? $0 : nil }
+            }
             rest.shuffle(using: &rng)
             chosen += rest.prefix(count - chosen.count)
         }
         return chosen
-    }
-
-    /// Keeps `memberNames` (sorted, for deterministic sampling) in step with `others`.
-    mutating func noteMemberAdded(_ memberName: String) {
-        var low = 0
-        var high = memberNames.count
-        while low < high {
-            let middle = (low + high) / 2
-            if memberNames[middle] < memberName { low = middle + 1 } else { high = middle }
-        }
-        if low == memberNames.count || memberNames[low] != memberName { memberNames.insert(memberName, at: low) }
     }
 
     var pushPullInterval: Duration {

@@ -1,0 +1,156 @@
+/// Every other member a node knows, in any status: SWIM's membership table, in compact rows addressed by slot.
+///
+/// Each node holds a row per member, so a cluster of N holds N² rows in all; in the simulator they share one
+/// process, and at 10,000 nodes the rows are most of its memory. A row therefore keeps only plain fields: the
+/// metadata is an index into a pool of distinct values, since members mostly carry the same few role sets. Rows
+/// sit in an array, so the order of slots (assigned in the order members were learned, and reused after reaping)
+/// rather than hash order drives random picks, and a seeded run replays exactly.
+struct MemberTable: Sendable {
+    private struct Row: Sendable {
+        var name: String
+        var host: String
+        var incarnation: UInt64
+        var statusChangedAt: Int64
+        var port: UInt16
+        /// A `MemberStatus` raw value, or `Row.free` for a slot waiting to be reused.
+        var status: UInt8
+        var metadataID: UInt32
+
+        static let free: UInt8 = .max
+    }
+
+    private var rows: [Row] = []
+    private var slotsByName: [String: Int32] = [:]
+    private var freeSlots: [Int32] = []
+    private var metadataPool: [NodeMetadata] = []
+    private var metadataIDs: [NodeMetadata: UInt32] = [:]
+    /// Members held, in any status.
+    private(set) var count = 0
+    /// Alive and suspect members.
+    private(set) var activeCount = 0
+
+    /// One past the highest slot in use: slots are `0..<slotLimit`, some of them free.
+    var slotLimit: Int { rows.count }
+
+    func slot(of name: String) -> Int32? { slotsByName[name] }
+
+    /// The member in `slot`, or nil when the slot is free (or out of range).
+    func member(atSlot slot: Int32) -> Member? {
+        guard slot >= 0, Int(slot) < rows.count else { return nil }
+        let row = rows[Int(slot)]
+        guard row.status != Row.free, let status = MemberStatus(rawValue: row.status) else { return nil }
+        return Member(
+            name: row.name,
+            address: PeerAddress(host: row.host, port: row.port),
+            status: status,
+            incarnation: row.incarnation,
+            metadata: metadataPool[Int(row.metadataID)],
+            statusChangedAt: Timestamp(nanoseconds: row.statusChangedAt)
+        )
+    }
+
+    /// The status in `slot` without building the member, for scans over the whole table.
+    func status(atSlot slot: Int) -> MemberStatus? {
+        MemberStatus(rawValue: rows[slot].status)
+    }
+
+    func name(atSlot slot: Int) -> String { rows[slot].name }
+
+    /// Reads, adds (a new name takes a slot), replaces or (with nil) removes the member called `name`.
+    subscript(name: String) -> Member? {
+        get { slotsByName[name].flatMap(member(atSlot:)) }
+        set {
+            if let member = newValue {
+                put(member)
+            } else if let slot = slotsByName.removeValue(forKey: name) {
+                free(slot)
+            }
+        }
+    }
+
+    /// Every member, in slot order.
+    var members: [Member] {
+        (0..<rows.count).compactMap { member(atSlot: Int32($0)) }
+    }
+
+    /// Adds or replaces `member`'s row and returns its slot.
+    @discardableResult
+    mutating func put(_ member: Member) -> Int32 {
+        let row = Row(
+            name: member.name,
+            host: member.address.host,
+            incarnation: member.incarnation,
+            statusChangedAt: member.statusChangedAt.nanoseconds,
+            port: member.address.port,
+            status: member.status.rawValue,
+            metadataID: metadataID(of: member.metadata)
+        )
+        if let slot = slotsByName[member.name] {
+            adjustActive(from: rows[Int(slot)].status, to: row.status)
+            rows[Int(slot)] = row
+            return slot
+        }
+        let slot: Int32
+        if let reused = freeSlots.popLast() {
+            slot = reused
+            rows[Int(slot)] = row
+        } else {
+            slot = Int32(rows.count)
+            rows.append(row)
+        }
+        slotsByName[member.name] = slot
+        count += 1
+        adjustActive(from: Row.free, to: row.status)
+        return slot
+    }
+
+    private mutating func free(_ slot: Int32) {
+        adjustActive(from: rows[Int(slot)].status, to: Row.free)
+        rows[Int(slot)] = Row(
+            name: "",
+            host: "",
+            incarnation: 0,
+            statusChangedAt: 0,
+            port: 0,
+            status: Row.free,
+            metadataID: 0
+        )
+        freeSlots.append(slot)
+        count -= 1
+    }
+
+    private mutating func adjustActive(from old: UInt8, to new: UInt8) {
+        let wasActive = MemberStatus(rawValue: old)?.isActive ?? false
+        let isActive = MemberStatus(rawValue: new)?.isActive ?? false
+        if wasActive != isActive { activeCount += isActive ? 1 : -1 }
+    }
+
+    /// The pool index of `metadata`, adding it when new. A pool grown past what rows still use (members changed
+    /// their metadata many times) is rebuilt from the rows.
+    private mutating func metadataID(of metadata: NodeMetadata) -> UInt32 {
+        if let id = metadataIDs[metadata] { return id }
+        if metadataPool.count >= 4096 && metadataPool.count > 2 * count { rebuildMetadataPool() }
+        let id = UInt32(metadataPool.count)
+        metadataPool.append(metadata)
+        metadataIDs[metadata] = id
+        return id
+    }
+
+    private mutating func rebuildMetadataPool() {
+        let old = metadataPool
+        metadataPool = []
+        metadataIDs = [:]
+        for slot in rows.indices where rows[slot].status != Row.free {
+            let metadata = old[Int(rows[slot].metadataID)]
+            let id: UInt32
+            if let existing = metadataIDs[metadata] {
+                id = existing
+            } else {
+                id = UInt32(metadataPool.count)
+                metadataPool.append(metadata)
+                metadataIDs[metadata] = id
+            }
+            rows[slot].metadataID = id
+        }
+    }
+}
