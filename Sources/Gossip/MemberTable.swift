@@ -20,7 +20,9 @@ struct MemberTable: Sendable {
     }
 
     private var rows: [Row] = []
-    private var slotsByName: [String: Int32] = [:]
+    /// An open-addressing (linear probing) index from name to slot: 4 bytes a bucket where a `[String: Int32]`
+    /// takes 20. `Self.empty` marks an empty bucket; there are at least twice as many buckets as members.
+    private var index: [Int32] = []
     private var freeSlots: [Int32] = []
     private var metadataPool: [NodeMetadata] = []
     private var metadataIDs: [NodeMetadata: UInt32] = [:]
@@ -32,7 +34,63 @@ struct MemberTable: Sendable {
     /// One past the highest slot in use: slots are `0..<slotLimit`, some of them free.
     var slotLimit: Int { rows.count }
 
-    func slot(of name: String) -> Int32? { slotsByName[name] }
+    func slot(of name: String) -> Int32? {
+        guard !index.isEmpty else { return nil }
+        let mask = index.count - 1
+        var bucket = name.hashValue & mask
+        while index[bucket] != Self.empty {
+            let slot = index[bucket]
+            if rows[Int(slot)].name == name { return slot }
+            bucket = (bucket + 1) & mask
+        }
+        return nil
+    }
+
+    private static let empty: Int32 = -1
+
+    /// Makes room for `additional` more members at once (a push-pull's worth), so the rows are not regrown by
+    /// doubling, which leaves up to half of them unused.
+    mutating func reserve(additional: Int) {
+        let needed = count + additional
+        let appended = max(0, additional - freeSlots.count)
+        if rows.count + appended > rows.capacity { rows.reserveCapacity(rows.count + appended) }
+        if needed * 2 > index.count { rebuildIndex(minimumMembers: needed) }
+    }
+
+    private mutating func rebuildIndex(minimumMembers: Int) {
+        var buckets = 8
+        while buckets < 2 * minimumMembers { buckets *= 2 }
+        index = [Int32](repeating: Self.empty, count: buckets)
+        for slot in rows.indices where rows[slot].status != Row.free {
+            insertIntoIndex(Int32(slot))
+        }
+    }
+
+    private mutating func insertIntoIndex(_ slot: Int32) {
+        let mask = index.count - 1
+        var bucket = rows[Int(slot)].name.hashValue & mask
+        while index[bucket] != Self.empty { bucket = (bucket + 1) & mask }
+        index[bucket] = slot
+    }
+
+    /// Removes `slot` from the index, shifting later entries of its probe run back so lookups still find them.
+    private mutating func removeFromIndex(_ slot: Int32) {
+        let mask = index.count - 1
+        var hole = rows[Int(slot)].name.hashValue & mask
+        while index[hole] != slot { hole = (hole + 1) & mask }
+        var next = (hole + 1) & mask
+        while index[next] != Self.empty {
+            let home = rows[Int(index[next])].name.hashValue & mask
+            // The entry at `next` may fill the hole unless its home lies cyclically in (hole, next].
+            let homeInRun = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
+            if !homeInRun {
+                index[hole] = index[next]
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+        index[hole] = Self.empty
+    }
 
     /// The member in `slot`, or nil when the slot is free (or out of range).
     func member(atSlot slot: Int32) -> Member? {
@@ -58,11 +116,11 @@ struct MemberTable: Sendable {
 
     /// Reads, adds (a new name takes a slot), replaces or (with nil) removes the member called `name`.
     subscript(name: String) -> Member? {
-        get { slotsByName[name].flatMap(member(atSlot:)) }
+        get { slot(of: name).flatMap(member(atSlot:)) }
         set {
             if let member = newValue {
                 put(member)
-            } else if let slot = slotsByName.removeValue(forKey: name) {
+            } else if let slot = slot(of: name) {
                 free(slot)
             }
         }
@@ -85,7 +143,7 @@ struct MemberTable: Sendable {
             status: member.status.rawValue,
             metadataID: metadataID(of: member.metadata)
         )
-        if let slot = slotsByName[member.name] {
+        if let slot = slot(of: member.name) {
             adjustActive(from: rows[Int(slot)].status, to: row.status)
             rows[Int(slot)] = row
             return slot
@@ -98,13 +156,18 @@ struct MemberTable: Sendable {
             slot = Int32(rows.count)
             rows.append(row)
         }
-        slotsByName[member.name] = slot
         count += 1
+        if count * 2 > index.count {
+            rebuildIndex(minimumMembers: count)
+        } else {
+            insertIntoIndex(slot)
+        }
         adjustActive(from: Row.free, to: row.status)
         return slot
     }
 
     private mutating func free(_ slot: Int32) {
+        removeFromIndex(slot)
         adjustActive(from: rows[Int(slot)].status, to: Row.free)
         rows[Int(slot)] = Row(
             name: "",

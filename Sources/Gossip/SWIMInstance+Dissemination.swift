@@ -64,6 +64,7 @@ extension SWIMInstance {
         // Reply with our state as it was before merging theirs.
         let reply = state.isReply ? nil : pushPullPayload(isJoin: false, isReply: true)
         var out: [GossipDirective] = []
+        others.reserve(additional: state.members.reduce(0) { $0 + (others.slot(of: $1.name) == nil ? 1 : 0) })
         // Accusations learned from a full sync are attributed to `syncAccuser`: they never confirm a suspicion.
         for entry in state.members {
             switch entry.status {

@@ -80,7 +80,7 @@ extension PartitionsInstance {
         guard (1...TopicName.maxPartitions).contains(partitions) else {
             return "partitions must be between 1 and \(TopicName.maxPartitions)"
         }
-        let brokers = ([name] + statuses.keys.sorted()).filter { member in
+        let brokers = ([name] + liveMembers.sortedNames).filter { member in
             isAlive(member) && !shuttingDown.contains(member) && (roles(of: member)?.hasRole("broker") ?? false)
         }
         guard replicationFactor >= 1 else { return "replication factor must be at least 1" }

@@ -11,9 +11,8 @@ public struct PartitionsInstance: Sendable {
     var rng: SeededRandom
     var voter: LeaseVoter?
     var holder = LeaseHolder()
-    /// Membership as gossip reports it (this node excluded).
-    var statuses: [String: MemberStatus] = [:]
-    var metadata: [String: NodeMetadata] = [:]
+    /// Live members as gossip reports them (this node excluded).
+    var liveMembers = LiveMembers()
     var ownMetadata: NodeMetadata
     var isLeaving = false
 
@@ -97,12 +96,10 @@ public struct PartitionsInstance: Sendable {
     /// Gossip reported a member's change.
     public mutating func memberChanged(_ member: Member, now: Timestamp) -> [PartitionsDirective] {
         guard member.name != name else { return [] }
-        let previous = statuses[member.name]
-        statuses[member.name] = member.status
-        metadata[member.name] = member.metadata
+        let wasAlive = liveMembers.update(member)
         if !member.status.isActive { shuttingDown.remove(member.name) }
         var out: [PartitionsDirective] = []
-        let livenessChanged = (previous?.isActive ?? false) != member.status.isActive
+        let livenessChanged = wasAlive != member.status.isActive
         if livenessChanged && isActingController(at: now) {
             reconcile(&out, now: now)
         }
@@ -358,10 +355,10 @@ public struct PartitionsInstance: Sendable {
 
     func isAlive(_ member: String) -> Bool {
         if member == name { return !isLeaving }
-        return statuses[member]?.isActive ?? false
+        return liveMembers.contains(member)
     }
 
     func roles(of member: String) -> NodeMetadata? {
-        member == name ? ownMetadata : metadata[member]
+        member == name ? ownMetadata : liveMembers.metadata(of: member)
     }
 }
