@@ -217,7 +217,7 @@ public final class PartitionConvergenceChecker: InvariantChecker {
             var views: [String: Int] = [:]
             for v in 0..<state.nodeCount where state.isLive(v) {
                 guard let node = state.node(v) else { continue }
-                let view = node.partitions.controllerView(at: state.localTime(v))
+                let view = node.controllerView(at: state.localTime(v))
                 views[view.controller.map { "\($0)" } ?? "none", default: 0] += 1
             }
             if views.count != 1 || views["none"] != nil {

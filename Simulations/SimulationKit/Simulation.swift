@@ -1189,7 +1189,7 @@ public struct Simulation {
         let controller =
             acting.first.map { nodes[$0].name }
             ?? (0..<n).first { nodes[$0].up }.flatMap {
-                instances[$0].partitions.controllerView(at: Timestamp(nanoseconds: peekLocal($0))).controller
+                instances[$0].controllerView(at: Timestamp(nanoseconds: peekLocal($0))).controller
             }
         return SimulationReport.PartitionFigures(
             voters: voterIndices.map { nodes[$0].name },

@@ -107,6 +107,13 @@ struct MemberTable: Sendable {
         )
     }
 
+    /// The metadata in `slot` when its member is alive or suspect.
+    func activeMetadata(atSlot slot: Int32) -> NodeMetadata? {
+        let row = rows[Int(slot)]
+        guard MemberStatus(rawValue: row.status)?.isActive == true else { return nil }
+        return metadataPool[Int(row.metadataID)]
+    }
+
     /// The status in `slot` without building the member, for scans over the whole table.
     func status(atSlot slot: Int) -> MemberStatus? {
         MemberStatus(rawValue: rows[slot].status)

@@ -93,6 +93,17 @@ public struct SWIMInstance: Sendable {
         memberName == name ? myself : others[memberName]
     }
 
+    /// The metadata of another member while it is alive or suspect.
+    public func activeMetadata(of memberName: String) -> NodeMetadata? {
+        others.slot(of: memberName).flatMap { others.activeMetadata(atSlot: $0) }
+    }
+
+    /// The alive and suspect members other than this node, sorted by name.
+    public var activeMemberNames: [String] {
+        (0..<others.slotLimit).compactMap { others.status(atSlot: $0)?.isActive == true ? others.name(atSlot: $0) : nil }
+            .sorted()
+    }
+
     /// Alive and suspect members, this node included: SWIM's N.
     public var activeMemberCount: Int {
         others.activeCount + 1

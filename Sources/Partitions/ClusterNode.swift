@@ -40,11 +40,21 @@ public struct ClusterNode: Sendable {
 
     public var name: String { gossip.name }
 
+    /// Who this node believes is the controller, judged against gossip's current membership.
+    public func controllerView(at now: Timestamp) -> ControllerView {
+        partitions.controllerView(at: now, members: gossip)
+    }
+
+    /// Whether this node holds a valid controller lease.
+    public func isActingController(at now: Timestamp) -> Bool {
+        partitions.isActingController(at: now)
+    }
+
     public mutating func start(seeds: [PeerAddress], now: Timestamp) -> [NodeDirective] {
         var out: [NodeDirective] = []
         // State restored before start (e.g. from a data dir) reaches the partitions core first.
         for entry in gossip.clusterState.sortedEntries {
-            route(partitions.stateChanged(entry, now: now), now: now, &out)
+            route(partitions.stateChanged(entry, now: now, members: gossip), now: now, &out)
         }
         route(gossip.start(seeds: seeds, now: now), now: now, &out)
         route(partitions.start(now: now), now: now, &out)
@@ -59,7 +69,7 @@ public struct ClusterNode: Sendable {
         var out: [NodeDirective] = []
         if WireFormat.kind(of: bytes) == WireFormat.controlKind {
             let message = try ControlMessage(decoding: bytes)
-            route(partitions.receive(message, now: now), now: now, &out)
+            route(partitions.receive(message, now: now, members: gossip), now: now, &out)
         } else {
             route(try gossip.receiveDatagram(bytes, from: source, now: now), now: now, &out)
         }
@@ -88,7 +98,7 @@ public struct ClusterNode: Sendable {
         case .gossip(let timer):
             route(gossip.timerFired(timer, now: now), now: now, &out)
         case .partitions(let timer):
-            route(partitions.timerFired(timer, now: now), now: now, &out)
+            route(partitions.timerFired(timer, now: now, members: gossip), now: now, &out)
         }
         return out
     }
@@ -98,7 +108,7 @@ public struct ClusterNode: Sendable {
         _ request: ControllerRequest,
         now: Timestamp
     ) -> (id: UInt64, directives: [NodeDirective]) {
-        let (id, directives) = partitions.submit(request, now: now)
+        let (id, directives) = partitions.submit(request, now: now, members: gossip)
         var out: [NodeDirective] = []
         route(directives, now: now, &out)
         return (id, out)
@@ -113,7 +123,7 @@ public struct ClusterNode: Sendable {
         let leads = partitions.partitionStates.values.contains { $0.leader == name }
         if leads {
             // The answer (perhaps immediate, when we are the controller or none is known) finishes the leave.
-            let (id, directives) = partitions.submit(.controlledShutdown(broker: name), now: now)
+            let (id, directives) = partitions.submit(.controlledShutdown(broker: name), now: now, members: gossip)
             leaveRequest = id
             route(directives, now: now, &out)
             return out
@@ -146,10 +156,10 @@ public struct ClusterNode: Sendable {
                 out.append(.pushPull(payload: payload, to: to, isJoin: isJoin))
             case .memberChanged(let change):
                 out.append(.memberChanged(change))
-                route(partitions.memberChanged(change.member, now: now), now: now, &out)
+                route(partitions.memberChanged(change, now: now, members: gossip), now: now, &out)
             case .stateChanged(let entry):
                 out.append(.stateChanged(entry))
-                route(partitions.stateChanged(entry, now: now), now: now, &out)
+                route(partitions.stateChanged(entry, now: now, members: gossip), now: now, &out)
             case .leaveComplete:
                 out.append(.leaveComplete)
             }
@@ -161,7 +171,7 @@ public struct ClusterNode: Sendable {
             switch directive {
             case .send(let message, let to):
                 if to == name {
-                    route(partitions.receive(message, now: now), now: now, &out)
+                    route(partitions.receive(message, now: now, members: gossip), now: now, &out)
                 } else if let member = gossip.member(named: to), member.status.isActive {
                     out.append(.send(datagram: message.encoded(), to: member.address))
                 }

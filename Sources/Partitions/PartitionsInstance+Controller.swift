@@ -5,10 +5,10 @@ import Gossip
 extension PartitionsInstance {
     /// One pass over every partition: drop dead replicas from ISRs and move leaderships off dead brokers, publishing
     /// at most `maxElectionsPerPass` changes (the rest follow in the next pass).
-    mutating func reconcile(_ out: inout [PartitionsDirective], now: Timestamp) {
+    mutating func reconcile(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
         var changes = 0
         for id in partitionStates.keys.sorted() {
-            guard let state = partitionStates[id], let updated = reconciled(state), updated != state else { continue }
+            guard let state = partitionStates[id], let updated = reconciled(state, members: members), updated != state else { continue }
             publish(updated, &out)
             changes += 1
             if changes == configuration.maxElectionsPerPass {
@@ -19,10 +19,10 @@ extension PartitionsInstance {
     }
 
     /// The partition state this controller wants, or nil when it needs no change.
-    func reconciled(_ state: PartitionState) -> PartitionState? {
+    func reconciled(_ state: PartitionState, members: some MembershipView) -> PartitionState? {
         var next = state
-        let liveISR = state.isr.filter { isAlive($0) && !shuttingDown.contains($0) }
-        if let leader = state.leader, isAlive(leader), !shuttingDown.contains(leader) {
+        let liveISR = state.isr.filter { isAlive($0, in: members) && !shuttingDown.contains($0) }
+        if let leader = state.leader, isAlive(leader, in: members), !shuttingDown.contains(leader) {
             // The leader stays; the ISR loses members that died.
             next.isr = liveISR.contains(leader) ? liveISR : [leader] + liveISR
         } else if let successor = state.replicas.first(where: { liveISR.contains($0) }) {
@@ -30,7 +30,7 @@ extension PartitionsInstance {
             next.leader = successor
             next.isr = liveISR
         } else if configuration.uncleanLeaderElection,
-            let anyLive = state.replicas.first(where: { isAlive($0) && !shuttingDown.contains($0) })
+            let anyLive = state.replicas.first(where: { isAlive($0, in: members) && !shuttingDown.contains($0) })
         {
             next.leader = anyLive
             next.isr = [anyLive]
@@ -55,16 +55,16 @@ extension PartitionsInstance {
     }
 
     /// Runs a client request as the controller; returns an error message or nil.
-    mutating func perform(_ request: ControllerRequest, _ out: inout [PartitionsDirective], now: Timestamp) -> String? {
+    mutating func perform(_ request: ControllerRequest, _ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) -> String? {
         switch request {
         case .createTopic(let topic, let partitions, let replicationFactor):
-            return createTopic(topic, partitions: partitions, replicationFactor: replicationFactor, &out)
+            return createTopic(topic, partitions: partitions, replicationFactor: replicationFactor, &out, members: members)
         case .electPreferredLeaders:
-            electPreferredLeaders(&out, now: now, onlyAfterDelay: false)
+            electPreferredLeaders(&out, now: now, members: members, onlyAfterDelay: false)
             return nil
         case .controlledShutdown(let broker):
             shuttingDown.insert(broker)
-            reconcile(&out, now: now)
+            reconcile(&out, now: now, members: members)
             return nil
         }
     }
@@ -73,15 +73,16 @@ extension PartitionsInstance {
         _ topic: String,
         partitions: Int,
         replicationFactor: Int,
-        _ out: inout [PartitionsDirective]
+        _ out: inout [PartitionsDirective],
+        members: some MembershipView
     ) -> String? {
         if let problem = TopicName.problem(with: topic) { return problem }
         guard topics[topic] == nil else { return "topic \(topic) already exists" }
         guard (1...TopicName.maxPartitions).contains(partitions) else {
             return "partitions must be between 1 and \(TopicName.maxPartitions)"
         }
-        let brokers = ([name] + liveMembers.sortedNames).filter { member in
-            isAlive(member) && !shuttingDown.contains(member) && (roles(of: member)?.hasRole("broker") ?? false)
+        let brokers = ([name] + members.activeMemberNames).filter { member in
+            isAlive(member, in: members) && !shuttingDown.contains(member) && (roles(of: member, in: members)?.hasRole("broker") ?? false)
         }
         guard replicationFactor >= 1 else { return "replication factor must be at least 1" }
         guard replicationFactor <= brokers.count else {
@@ -90,7 +91,7 @@ extension PartitionsInstance {
         let assignment = ReplicaAssignment.assign(
             partitions: partitions,
             replicationFactor: replicationFactor,
-            brokers: brokers.map { ReplicaAssignment.Broker(name: $0, rack: roles(of: $0)?.tags["rack"]) },
+            brokers: brokers.map { ReplicaAssignment.Broker(name: $0, rack: roles(of: $0, in: members)?.tags["rack"]) },
             using: &rng
         )
         let definition = TopicDefinition(
@@ -125,11 +126,11 @@ extension PartitionsInstance {
     }
 
     /// Moves leadership back to each partition's preferred replica when it is alive and in sync.
-    mutating func electPreferredLeaders(_ out: inout [PartitionsDirective], now: Timestamp, onlyAfterDelay: Bool) {
+    mutating func electPreferredLeaders(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView, onlyAfterDelay: Bool) {
         for id in partitionStates.keys.sorted() {
             guard var state = partitionStates[id], let preferred = state.preferredLeader else { continue }
             let ready =
-                state.leader != preferred && state.isr.contains(preferred) && isAlive(preferred)
+                state.leader != preferred && state.isr.contains(preferred) && isAlive(preferred, in: members)
                 && !shuttingDown.contains(preferred)
             guard ready else {
                 preferredReadySince[id] = nil
@@ -147,9 +148,9 @@ extension PartitionsInstance {
         }
     }
 
-    mutating func electPreferredLeadersIfDue(_ out: inout [PartitionsDirective], now: Timestamp) {
+    mutating func electPreferredLeadersIfDue(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
         guard configuration.preferredLeaderDelay != nil else { return }
-        electPreferredLeaders(&out, now: now, onlyAfterDelay: true)
+        electPreferredLeaders(&out, now: now, members: members, onlyAfterDelay: true)
     }
 
     // MARK: Replica side

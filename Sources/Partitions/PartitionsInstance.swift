@@ -11,8 +11,6 @@ public struct PartitionsInstance: Sendable {
     var rng: SeededRandom
     var voter: LeaseVoter?
     var holder = LeaseHolder()
-    /// Live members as gossip reports them (this node excluded).
-    var liveMembers = LiveMembers()
     var ownMetadata: NodeMetadata
     var isLeaving = false
 
@@ -58,12 +56,12 @@ public struct PartitionsInstance: Sendable {
     /// The controller epoch this node acts (or last tried to act) under.
     public var controllerEpoch: UInt64 { holder.epoch }
 
-    public func controllerView(at now: Timestamp) -> ControllerView {
+    public func controllerView(at now: Timestamp, members: some MembershipView) -> ControllerView {
         if let until = holder.actingUntil, now < until {
             return ControllerView(controller: name, epoch: holder.epoch, leaseRemaining: until - now)
         }
         if let known = announcement, now < known.localExpiry, known.value.controller != name,
-            isAlive(known.value.controller), !grantLapsed(for: known.value, at: now)
+            isAlive(known.value.controller, in: members), !grantLapsed(for: known.value, at: now)
         {
             // Announcements come once per announce interval and the controller renews in between, so the lease
             // it last announced is the best estimate until the announcement itself goes stale.
@@ -93,22 +91,26 @@ public struct PartitionsInstance: Sendable {
         return [.schedule(.tick, after: phase)]
     }
 
-    /// Gossip reported a member's change.
-    public mutating func memberChanged(_ member: Member, now: Timestamp) -> [PartitionsDirective] {
+    /// Gossip reported a member's change; `members` already shows it.
+    public mutating func memberChanged(
+        _ change: MemberChange,
+        now: Timestamp,
+        members: some MembershipView
+    ) -> [PartitionsDirective] {
+        let member = change.member
         guard member.name != name else { return [] }
-        let wasAlive = liveMembers.update(member)
         if !member.status.isActive { shuttingDown.remove(member.name) }
         var out: [PartitionsDirective] = []
-        let livenessChanged = wasAlive != member.status.isActive
+        let livenessChanged = (change.previousStatus?.isActive ?? false) != member.status.isActive
         if livenessChanged && isActingController(at: now) {
-            reconcile(&out, now: now)
+            reconcile(&out, now: now, members: members)
         }
-        noteControllerView(&out, now: now)
+        noteControllerView(&out, now: now, members: members)
         return out
     }
 
     /// Gossip accepted a newer cluster-state value.
-    public mutating func stateChanged(_ entry: StateEntry, now: Timestamp) -> [PartitionsDirective] {
+    public mutating func stateChanged(_ entry: StateEntry, now: Timestamp, members: some MembershipView) -> [PartitionsDirective] {
         var out: [PartitionsDirective] = []
         if entry.key == StateKeys.controller {
             guard let value = try? ControllerAnnouncement(decoding: entry.value) else { return [] }
@@ -119,7 +121,7 @@ public struct PartitionsInstance: Sendable {
                 // Someone holds a newer epoch: we must not act any longer (fencing).
                 holder.relinquish()
             }
-            noteControllerView(&out, now: now)
+            noteControllerView(&out, now: now, members: members)
         } else if entry.key.hasPrefix(StateKeys.topicPrefix) {
             guard let topic = try? TopicDefinition(decoding: entry.value) else { return [] }
             topics[topic.name] = topic
@@ -133,7 +135,7 @@ public struct PartitionsInstance: Sendable {
         return out
     }
 
-    public mutating func receive(_ message: ControlMessage, now: Timestamp) -> [PartitionsDirective] {
+    public mutating func receive(_ message: ControlMessage, now: Timestamp, members: some MembershipView) -> [PartitionsDirective] {
         var out: [PartitionsDirective] = []
         switch message {
         case .leaseRequest(let candidate, let epoch, let request):
@@ -159,11 +161,11 @@ public struct PartitionsInstance: Sendable {
             guard candidate == name else { break }
             voter?.observe(epoch: highestEpoch, owner: nil)
             observedEpoch = max(observedEpoch, highestEpoch)
-            if granted { recordGrant(from: voterName, epoch: epoch, request: request, &out, now: now) }
+            if granted { recordGrant(from: voterName, epoch: epoch, request: request, &out, now: now, members: members) }
         case .request(let id, let origin, let request):
             let error: RequestFailure?
             if isActingController(at: now) {
-                error = perform(request, &out, now: now).map(RequestFailure.rejected)
+                error = perform(request, &out, now: now, members: members).map(RequestFailure.rejected)
             } else {
                 error = .notController(name)
             }
@@ -173,7 +175,7 @@ public struct PartitionsInstance: Sendable {
         case .replicaCaughtUp(let replica, let partition, let leaderEpoch):
             guard isActingController(at: now), var state = partitionStates[partition], state.leader != nil,
                 state.leaderEpoch == leaderEpoch, state.replicas.contains(replica), !state.isr.contains(replica),
-                isAlive(replica), !shuttingDown.contains(replica)
+                isAlive(replica, in: members), !shuttingDown.contains(replica)
             else { break }
             state.isr.append(replica)
             state.isr = state.replicas.filter(state.isr.contains)
@@ -182,16 +184,16 @@ public struct PartitionsInstance: Sendable {
         return out
     }
 
-    public mutating func timerFired(_ timer: PartitionsTimer, now: Timestamp) -> [PartitionsDirective] {
+    public mutating func timerFired(_ timer: PartitionsTimer, now: Timestamp, members: some MembershipView) -> [PartitionsDirective] {
         var out: [PartitionsDirective] = []
         switch timer {
         case .tick:
-            tick(&out, now: now)
+            tick(&out, now: now, members: members)
             out.append(.schedule(.tick, after: configuration.renewInterval))
         case .reconcile:
-            if isActingController(at: now) { reconcile(&out, now: now) }
+            if isActingController(at: now) { reconcile(&out, now: now, members: members) }
         case .stand(let generation):
-            stand(generation: generation, &out, now: now)
+            stand(generation: generation, &out, now: now, members: members)
         case .requestTimeout(let id):
             if pendingRequests.remove(id) != nil {
                 out.append(.requestCompleted(id: id, error: .timedOut))
@@ -203,15 +205,16 @@ public struct PartitionsInstance: Sendable {
     /// Submits a request to the controller (here, or forwarded). The answer comes as `.requestCompleted(id:)`.
     public mutating func submit(
         _ request: ControllerRequest,
-        now: Timestamp
+        now: Timestamp,
+        members: some MembershipView
     ) -> (id: UInt64, directives: [PartitionsDirective]) {
         nextRequestID += 1
         let id = nextRequestID
         var out: [PartitionsDirective] = []
         if isActingController(at: now) {
-            let error = perform(request, &out, now: now)
+            let error = perform(request, &out, now: now, members: members)
             out.append(.requestCompleted(id: id, error: error.map(RequestFailure.rejected)))
-        } else if let controller = controllerView(at: now).controller {
+        } else if let controller = controllerView(at: now, members: members).controller {
             pendingRequests.insert(id)
             out.append(.send(.request(id: id, origin: name, request), to: controller))
             out.append(.schedule(.requestTimeout(id: id), after: configuration.leaseDuration * 2))
@@ -239,18 +242,18 @@ public struct PartitionsInstance: Sendable {
         return highest
     }
 
-    mutating func tick(_ out: inout [PartitionsDirective], now: Timestamp) {
+    mutating func tick(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
         if isActingController(at: now) {
-            requestLease(epoch: holder.epoch, &out, now: now)
+            requestLease(epoch: holder.epoch, &out, now: now, members: members)
             announceIfDue(&out, now: now)
-            reconcile(&out, now: now)
-            electPreferredLeadersIfDue(&out, now: now)
+            reconcile(&out, now: now, members: members)
+            electPreferredLeadersIfDue(&out, now: now, members: members)
         } else if holder.actingUntil != nil, holder.epoch >= (announcement?.value.epoch ?? 0), !isLeaving {
             // Our lease lapsed (renewals went unanswered): keep asking under the same epoch.
-            requestLease(epoch: holder.epoch, &out, now: now)
+            requestLease(epoch: holder.epoch, &out, now: now, members: members)
         }
         acknowledgeFollowedPartitions(&out)
-        noteControllerView(&out, now: now)
+        noteControllerView(&out, now: now, members: members)
     }
 
     /// Schedules this voter's candidacy: lower-ranked alive voters go first and everyone adds jitter, so
@@ -262,30 +265,30 @@ public struct PartitionsInstance: Sendable {
         out.append(.schedule(.stand(generation: standGeneration), after: base + jitter))
     }
 
-    mutating func stand(generation: UInt64, _ out: inout [PartitionsDirective], now: Timestamp) {
-        guard generation == standGeneration, !isLeaving, controllerView(at: now).controller == nil,
+    mutating func stand(generation: UInt64, _ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
+        guard generation == standGeneration, !isLeaving, controllerView(at: now, members: members).controller == nil,
             let voter
         else { return }
         if voter.isFree(for: name, now: now, configuration: configuration) {
-            requestLease(epoch: highestKnownEpoch + 1, &out, now: now)
+            requestLease(epoch: highestKnownEpoch + 1, &out, now: now, members: members)
             let backoff = configuration.leaseDuration.scaled(by: 1 + Double.random(in: 0..<1, using: &rng))
             scheduleCandidacy(after: backoff, &out)
         } else {
-            let aliveVoters = configuration.voters.filter { isAlive($0) }
+            let aliveVoters = configuration.voters.filter { isAlive($0, in: members) }
             let rank = aliveVoters.firstIndex(of: name) ?? aliveVoters.count
             scheduleCandidacy(after: configuration.renewInterval * (rank + 1), &out)
         }
     }
 
-    mutating func requestLease(epoch: UInt64, _ out: inout [PartitionsDirective], now: Timestamp) {
+    mutating func requestLease(epoch: UInt64, _ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
         let request = holder.beginRequest(epoch: epoch, now: now)
         for voterName in configuration.voters {
             if voterName == name {
                 guard var voter else { continue }
                 let granted = voter.consider(candidate: name, epoch: epoch, now: now, configuration: configuration)
                 self.voter = voter
-                if granted { recordGrant(from: name, epoch: epoch, request: request, &out, now: now) }
-            } else if isAlive(voterName) {
+                if granted { recordGrant(from: name, epoch: epoch, request: request, &out, now: now, members: members) }
+            } else if isAlive(voterName, in: members) {
                 out.append(.send(.leaseRequest(candidate: name, epoch: epoch, request: request), to: voterName))
             }
         }
@@ -296,7 +299,8 @@ public struct PartitionsInstance: Sendable {
         epoch: UInt64,
         request: UInt64,
         _ out: inout [PartitionsDirective],
-        now: Timestamp
+        now: Timestamp,
+        members: some MembershipView
     ) {
         let wasActing = isActingController(at: now)
         guard holder.recordGrant(from: voterName, epoch: epoch, request: request, configuration: configuration),
@@ -304,8 +308,8 @@ public struct PartitionsInstance: Sendable {
         else { return }
         // A new term: announce it and take stock of every partition at once.
         announceIfDue(&out, now: now, force: true)
-        reconcile(&out, now: now)
-        noteControllerView(&out, now: now)
+        reconcile(&out, now: now, members: members)
+        noteControllerView(&out, now: now, members: members)
     }
 
     mutating func announceIfDue(_ out: inout [PartitionsDirective], now: Timestamp, force: Bool = false) {
@@ -323,12 +327,12 @@ public struct PartitionsInstance: Sendable {
         out.append(.publish(entry))
     }
 
-    mutating func noteControllerView(_ out: inout [PartitionsDirective], now: Timestamp) {
-        let view = controllerView(at: now)
+    mutating func noteControllerView(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
+        let view = controllerView(at: now, members: members)
         if view.controller == nil {
             if noControllerSince == nil {
                 noControllerSince = now
-                let aliveVoters = configuration.voters.filter { isAlive($0) }
+                let aliveVoters = configuration.voters.filter { isAlive($0, in: members) }
                 let rank = aliveVoters.firstIndex(of: name) ?? aliveVoters.count
                 scheduleCandidacy(after: configuration.renewInterval * rank, &out)
             }
@@ -353,12 +357,12 @@ public struct PartitionsInstance: Sendable {
 
     // MARK: Membership helpers
 
-    func isAlive(_ member: String) -> Bool {
+    func isAlive(_ member: String, in members: some MembershipView) -> Bool {
         if member == name { return !isLeaving }
-        return liveMembers.contains(member)
+        return members.activeMetadata(of: member) != nil
     }
 
-    func roles(of member: String) -> NodeMetadata? {
-        member == name ? ownMetadata : liveMembers.metadata(of: member)
+    func roles(of member: String, in members: some MembershipView) -> NodeMetadata? {
+        member == name ? ownMetadata : members.activeMetadata(of: member)
     }
 }

@@ -13,7 +13,7 @@ extension RPCRouter {
         let now = shell.now()
         switch (request.method, request.path) {
         case (.GET, "/v1/controller"):
-            return eventLoop.makeSucceededFuture(.json(ControllerResponse(partitions.controllerView(at: now))))
+            return eventLoop.makeSucceededFuture(.json(ControllerResponse(shell.node.controllerView(at: now))))
         case (.GET, "/v1/partitions"):
             let topic = request.query["topic"]
             if let topic, partitions.topics[topic] == nil {

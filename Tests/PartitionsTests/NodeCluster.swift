@@ -121,7 +121,7 @@ struct NodeCluster {
 
     /// Who each live node believes is controller.
     func controllers() -> Set<String?> {
-        Set(liveNames.map { nodes[$0]!.partitions.controllerView(at: localTime(of: $0)).controller })
+        Set(liveNames.map { nodes[$0]!.controllerView(at: localTime(of: $0)).controller })
     }
 
     func actingControllers() -> [String] {
