@@ -93,6 +93,8 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         /// Virtual seconds × nodes simulated per wall-clock second.
         public var nodeSecondsPerWallSecond: Double
         public var eventsPerWallSecond: Double
+        /// Peak resident memory of the process at the end of the run.
+        public var peakResidentBytes: Int
     }
 
     public struct PartitionFigures: Codable, Sendable, Equatable {
@@ -169,7 +171,12 @@ public struct SimulationReport: Codable, Sendable, Equatable {
     /// The report without wall-clock figures, for comparing runs.
     public var deterministicPart: SimulationReport {
         var copy = self
-        copy.performance = Performance(wallSeconds: 0, nodeSecondsPerWallSecond: 0, eventsPerWallSecond: 0)
+        copy.performance = Performance(
+            wallSeconds: 0,
+            nodeSecondsPerWallSecond: 0,
+            eventsPerWallSecond: 0,
+            peakResidentBytes: 0
+        )
         return copy
     }
 
@@ -235,11 +242,12 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         )
         lines.append(
             String(
-                format: "events %d, wall %.2fs, %.0f node·s/s, %.0f events/s",
+                format: "events %d, wall %.2fs, %.0f node·s/s, %.0f events/s, peak RSS %.2f GB",
                 eventsProcessed,
                 performance.wallSeconds,
                 performance.nodeSecondsPerWallSecond,
-                performance.eventsPerWallSecond
+                performance.eventsPerWallSecond,
+                Double(performance.peakResidentBytes) / 1e9
             )
         )
         lines.append("trace hash \(traceHash)")

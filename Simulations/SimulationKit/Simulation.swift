@@ -1299,7 +1299,8 @@ public struct Simulation {
             performance: SimulationReport.Performance(
                 wallSeconds: wall,
                 nodeSecondsPerWallSecond: wall > 0 ? nodeSeconds / wall : 0,
-                eventsPerWallSecond: wall > 0 ? Double(events) / wall : 0
+                eventsPerWallSecond: wall > 0 ? Double(events) / wall : 0,
+                peakResidentBytes: ProcessMemory.peakResidentBytes()
             )
         )
     }
