@@ -35,7 +35,10 @@ SWIM_FIRST_DETECTION = math.e / (math.e - 1.0)  # SWIM paper: expected periods u
 
 # One duration for every N, so the join burst is amortised alike in the traffic figures (180 s leaves the
 # convergence check its settle bound after crash-many's last crash; N = 1000 takes ~2.5 min of wall time each).
-DEFAULT_DURATIONS = {10: 180.0, 100: 180.0, 1000: 180.0, 10000: 180.0}
+DEFAULT_DURATIONS = {10: 180.0, 100: 180.0, 1000: 180.0, 10000: 60.0}
+# crash-many at N = 10,000 would crash 1,000 nodes 0.2 s apart (200 s of crashes) and take hours of wall time, so
+# that size runs once, 60 virtual seconds, with three crashes at 50 s, after the join has converged.
+SCENARIO_10K = "file:Simulations/scenarios/crash-3-at-50s.json"
 
 
 def log10n(n):
@@ -61,8 +64,10 @@ def our_detection_estimate(n):
 
 
 def sim_args(scenario, nodes, duration, seed, partitions, profile):
+    # A scenario named `file:PATH` is a JSON scenario file.
+    which = ["--file", scenario[5:]] if scenario.startswith("file:") else ["--scenario", scenario]
     return [
-        "run", "--scenario", scenario, "--nodes", str(nodes), "--duration", f"{duration:g}", "--seed", str(seed),
+        "run", *which, "--nodes", str(nodes), "--duration", f"{duration:g}", "--seed", str(seed),
         "--profile", profile, "--partitions", str(partitions), "--json", "--quiet",
     ]
 
@@ -144,6 +149,8 @@ def aggregate_scale(runs):
             "streamBytesPerNodePerSecond": mean([rep["traffic"]["streamBytes"] / (n * rep["durationSeconds"])
                                                  for rep in reports]),
             "wallSeconds": mean([rep["performance"]["wallSeconds"] for rep in reports]),
+            "peakResidentBytes": max((rep["performance"].get("peakResidentBytes", 0) for rep in reports), default=0),
+            "scenario": group[0]["scenario"],
             "nodeSecondsPerWallSecond": mean([rep["performance"]["nodeSecondsPerWallSecond"] for rep in reports]),
             "violations": sum(len(rep["violations"]) for rep in reports) + sum(1 for r in group if not r["report"]),
             "failedRuns": [r["command"] for r in group if r["exitCode"] != 0],
@@ -196,6 +203,11 @@ def join_cell(j):
     return cell
 
 
+def rss_cell(row):
+    rss = row.get("peakResidentBytes") or 0
+    return f"{rss / 1e9:.2f} GB" if rss else "–"
+
+
 def render_markdown(data):
     rows, lossy, meta = data["scale"], data["lossy"], data["meta"]
     L = []
@@ -213,8 +225,8 @@ def render_markdown(data):
     L.append("")
     L.append("| N | virtual s | crashes | join convergence (mean, min–max) | detection first | detection all "
              "| memberlist est.¹ | false pos. | msgs/node/s | datagram B/node/s | stream B/node/s "
-             "| wall s/run | node·s per wall s |")
-    L.append("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+             "| wall s/run | node·s per wall s | peak RSS |")
+    L.append("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         j, d1, da = r["joinConvergence"], r["detectionFirst"], r["detectionAll"]
         undet = f" ({r['crashesNotDetectedByAll']} not by all)" if r["crashesNotDetectedByAll"] else ""
@@ -224,7 +236,7 @@ def render_markdown(data):
             f"| {f(r['reference']['memberlistDetection'])} | {r['falsePositives']} "
             f"| {f(r['messagesPerNodePerSecond'], 1)} | {r['bytesPerNodePerSecond']:,.0f} "
             f"| {r['streamBytesPerNodePerSecond']:,.0f} | {f(r['wallSeconds'], 1)} "
-            f"| {r['nodeSecondsPerWallSecond']:,.0f} |")
+            f"| {r['nodeSecondsPerWallSecond']:,.0f} | {rss_cell(r)} |")
     L.append("")
     L.append("¹ Analytic, not simulated: SWIM's expected first detection e/(e−1) ≈ 1.58 probe periods plus "
              "memberlist's minimum suspicion timeout 4·log10(N)·probe interval (4 s at N = 10, 8 s at 100, 12 s at "
@@ -234,6 +246,10 @@ def render_markdown(data):
              + ", ".join(f"{our_detection_estimate(r['nodes']):.2f} s at N = {r['nodes']:,}" for r in rows) + ".")
     notes = []
     for r in rows:
+        if r.get("scenario", meta["scenario"]) != meta["scenario"]:
+            notes.append(f"N = {r['nodes']:,} ran `{r['scenario']}` (seeds {seed_range(r['seeds'])}, "
+                         f"{r['duration']:g} virtual s) instead: crash-many's N/10 crashes 0.2 s apart would take "
+                         "200 virtual s and hours of wall time there.")
         if r["violations"] or r["failedRuns"]:
             notes.append(f"N = {r['nodes']:,}: {r['violations']} invariant violation(s); failing runs: "
                          + "; ".join(f"`{c}`" for c in r["failedRuns"]))
@@ -530,7 +546,10 @@ def main():
     ap.add_argument("--seeds", type=int, default=3, help="seeds per cluster size (1..K; default 3)")
     ap.add_argument("--scenario", default="crash-many", help="scale scenario (default crash-many)")
     ap.add_argument("--partitions", type=int, default=12, help="topic partitions passed to peer-sim (default 12)")
-    ap.add_argument("--include-10k", action="store_true", help="also N = 10000 (needs far more memory than today)")
+    ap.add_argument("--include-10k", action="store_true",
+                    help="also N = 10000: one seed, 60 virtual s, 3 crashes at 50 s (about 14 GB, an hour of wall time)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep runs already in OUT/sim-scale.json whose command matches; run only the missing ones")
     ap.add_argument("--durations", default=",".join(f"{n}:{d:g}" for n, d in DEFAULT_DURATIONS.items()),
                     help="virtual seconds per N, as N:S,... (default %(default)s)")
     ap.add_argument("--lossy-nodes", type=int, default=50)
@@ -555,6 +574,9 @@ def main():
         seeds = list(range(1, args.seeds + 1))
         jobs = []
         for n in sizes:
+            if n == 10000:
+                jobs.append(("scale", SCENARIO_10K, n, durations[n], 1, args.partitions, "lan"))
+                continue
             for s in seeds:
                 jobs.append(("scale", args.scenario, n, durations[n], s, args.partitions, "lan"))
         if not args.no_lossy:
@@ -564,9 +586,18 @@ def main():
         order = sorted(range(len(jobs)), key=lambda i: -jobs[i][2] * jobs[i][3])
         print(f"sim-figures: {len(jobs)} runs with {args.peer_sim}", file=sys.stderr)
         started = time.monotonic()
+        kept = {}
+        if args.reuse and os.path.exists(json_path):
+            with open(json_path) as fh:
+                kept = {r["command"]: r for r in json.load(fh)["runs"] if r.get("report")}
+
+        def command_of(job):
+            return "peer-sim " + shlex.join(sim_args(job[1], *job[2:]))
+
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            futures = {i: pool.submit(run_one, args.peer_sim, *jobs[i]) for i in order}
-            runs = [futures[i].result() for i in range(len(jobs))]
+            futures = {i: pool.submit(run_one, args.peer_sim, *jobs[i]) for i in order
+                       if command_of(jobs[i]) not in kept}
+            runs = [futures[i].result() if i in futures else kept[command_of(jobs[i])] for i in range(len(jobs))]
         total = time.monotonic() - started
         # Keep the invocation portable: drop an absolute --peer-sim path (the runs used the binary built above).
         argv, skip = [], False
