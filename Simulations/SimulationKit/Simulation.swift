@@ -871,9 +871,12 @@ public struct Simulation {
         for checker in checkers { checker.nodeBooted(i, at: now) }
         traceWriter?.line(now, "\(isRestart ? "restart" : "boot") \(nodes[i].name)")
         livenessChanged()
-        // Everyone joins through node 0; node 0 itself, when restarted, through node 1.
+        // The first boot joins through node 0. A restart lists three seeds (nodes 0–3, itself excepted), as an
+        // operator would: with node 0 alone, a restart while node 0 was down stayed alone for good (swarm seed 139).
         let seeds: [PeerAddress] =
-            i == 0 ? (isRestart && n > 1 ? [nodes[1].address] : []) : [nodes[0].address]
+            isRestart
+            ? (0..<min(n, 4)).filter { $0 != i }.prefix(3).map { nodes[$0].address }
+            : (i == 0 ? [] : [nodes[0].address])
         let directives = instances[i].start(seeds: seeds, now: localTimestamp(i))
         apply(directives, from: i, declaring: false)
     }
