@@ -48,18 +48,18 @@ public struct SimulationState {
 /// What a node's partition table held for one partition, compactly (leader as a node index, -1 for none).
 public struct PartitionSnapshot: Sendable, Equatable {
     public var leader: Int32
-    public var leaderEpoch: UInt64
+    public var leaderEpoch: LeaderEpoch
     public var controllerEpoch: UInt64
     public var partitionEpoch: UInt64
 
-    public init(leader: Int32, leaderEpoch: UInt64, controllerEpoch: UInt64, partitionEpoch: UInt64) {
+    public init(leader: Int32, leaderEpoch: LeaderEpoch, controllerEpoch: UInt64, partitionEpoch: UInt64) {
         self.leader = leader
         self.leaderEpoch = leaderEpoch
         self.controllerEpoch = controllerEpoch
         self.partitionEpoch = partitionEpoch
     }
 
-    public static let unseen = PartitionSnapshot(leader: -1, leaderEpoch: 0, controllerEpoch: 0, partitionEpoch: 0)
+    public static let unseen = PartitionSnapshot(leader: -1, leaderEpoch: .none, controllerEpoch: 0, partitionEpoch: 0)
     public var isUnseen: Bool { controllerEpoch == 0 && partitionEpoch == 0 }
     public var version: StateVersion { StateVersion(major: controllerEpoch, minor: partitionEpoch) }
 }

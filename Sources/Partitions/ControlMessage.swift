@@ -18,7 +18,7 @@ public enum ControlMessage: Hashable, Sendable {
     /// The controller's answer to a forwarded request; `error` nil on success.
     case response(id: UInt64, error: RequestFailure?)
     /// A replica tells the controller it follows `leaderEpoch` of a partition (it is in sync for it).
-    case replicaCaughtUp(replica: String, partition: PartitionID, leaderEpoch: UInt64)
+    case replicaCaughtUp(replica: String, partition: PartitionID, leaderEpoch: LeaderEpoch)
 }
 
 /// What a client can ask the controller to do.
@@ -97,7 +97,8 @@ extension ControlMessage {
             w.write(replica)
             w.write(partition.topic)
             w.write(UInt32(clamping: partition.partition))
-            w.write(leaderEpoch)
+            w.write(leaderEpoch.term)
+            w.write(leaderEpoch.number)
         }
         return w.bytes
     }
@@ -168,7 +169,7 @@ extension ControlMessage {
             self = .replicaCaughtUp(
                 replica: try r.readName(),
                 partition: PartitionID(topic: try r.readName(), partition: Int(try r.readUInt32())),
-                leaderEpoch: try r.readUInt64()
+                leaderEpoch: LeaderEpoch(term: try r.readUInt64(), number: try r.readUInt64())
             )
         }
         try r.expectEnd()

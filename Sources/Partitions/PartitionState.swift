@@ -24,8 +24,8 @@ public struct PartitionState: Hashable, Sendable {
     public var replicas: [String]
     /// Nil when the partition is offline (no in-sync replica alive).
     public var leader: String?
-    /// Bumped on every leader change; replicas follow only the newest epoch.
-    public var leaderEpoch: UInt64
+    /// New on every leader change, and on a controller's first change to the partition in its term.
+    public var leaderEpoch: LeaderEpoch
     public var isr: [String]
     /// The controller epoch that made this version; an older controller can never overwrite it.
     public var controllerEpoch: UInt64
@@ -36,7 +36,7 @@ public struct PartitionState: Hashable, Sendable {
         id: PartitionID,
         replicas: [String],
         leader: String?,
-        leaderEpoch: UInt64,
+        leaderEpoch: LeaderEpoch,
         isr: [String],
         controllerEpoch: UInt64,
         partitionEpoch: UInt64
@@ -59,13 +59,14 @@ public struct PartitionState: Hashable, Sendable {
 
     func encoded() -> [UInt8] {
         var w = ByteWriter()
-        w.write(UInt8(1))
+        w.write(UInt8(2))
         w.write(id.topic)
         w.write(UInt32(id.partition))
         w.write(UInt16(replicas.count))
         for replica in replicas { w.write(replica) }
         w.write(leader ?? "")
-        w.write(leaderEpoch)
+        w.write(leaderEpoch.term)
+        w.write(leaderEpoch.number)
         w.write(UInt16(isr.count))
         for member in isr { w.write(member) }
         w.write(controllerEpoch)
@@ -76,14 +77,18 @@ public struct PartitionState: Hashable, Sendable {
     init(decoding bytes: [UInt8]) throws(DecodeError) {
         var r = ByteReader(bytes)
         let format = try r.readUInt8()
-        guard format == 1 else { throw .unknownVersion(format) }
+        // Format 1 (before leader epochs had terms) is still read from older data dirs: its epochs rank lowest.
+        guard format == 1 || format == 2 else { throw .unknownVersion(format) }
         let topic = try r.readName()
         let partition = Int(try r.readUInt32())
         let replicaCount = Int(try r.readUInt16())
         var replicas: [String] = []
         for _ in 0..<replicaCount { replicas.append(try r.readName()) }
         let leader = try r.readString()
-        let leaderEpoch = try r.readUInt64()
+        let leaderEpoch =
+            format == 1
+            ? LeaderEpoch(term: 0, number: try r.readUInt64())
+            : LeaderEpoch(term: try r.readUInt64(), number: try r.readUInt64())
         let isrCount = Int(try r.readUInt16())
         var isr: [String] = []
         for _ in 0..<isrCount { isr.append(try r.readName()) }
@@ -127,7 +132,8 @@ public struct TopicDefinition: Hashable, Sendable {
     init(decoding bytes: [UInt8]) throws(DecodeError) {
         var r = ByteReader(bytes)
         let format = try r.readUInt8()
-        guard format == 1 else { throw .unknownVersion(format) }
+        // Format 1 (before leader epochs had terms) is still read from older data dirs: its epochs rank lowest.
+        guard format == 1 || format == 2 else { throw .unknownVersion(format) }
         self.init(
             name: try r.readName(),
             partitionCount: Int(try r.readUInt32()),
@@ -163,7 +169,8 @@ public struct ControllerAnnouncement: Hashable, Sendable {
     init(decoding bytes: [UInt8]) throws(DecodeError) {
         var r = ByteReader(bytes)
         let format = try r.readUInt8()
-        guard format == 1 else { throw .unknownVersion(format) }
+        // Format 1 (before leader epochs had terms) is still read from older data dirs: its epochs rank lowest.
+        guard format == 1 || format == 2 else { throw .unknownVersion(format) }
         self.init(
             controller: try r.readName(),
             epoch: try r.readUInt64(),

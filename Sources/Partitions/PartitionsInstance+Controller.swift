@@ -47,7 +47,12 @@ extension PartitionsInstance {
     mutating func publish(_ changed: PartitionState, _ out: inout [PartitionsDirective]) {
         var state = changed
         let previous = partitionStates[state.id]
-        if previous?.leader != state.leader { state.leaderEpoch = (previous?.leaderEpoch ?? 0) + 1 }
+        // A new leader, or our first change to this partition in our term, starts a new leader epoch under our term
+        // (see `LeaderEpoch`: a predecessor's last changes may never have reached us).
+        let previousEpoch = previous?.leaderEpoch ?? .none
+        if previous?.leader != state.leader || previousEpoch.term != holder.epoch {
+            state.leaderEpoch = LeaderEpoch(term: holder.epoch, number: previousEpoch.number + 1)
+        }
         state.controllerEpoch = holder.epoch
         state.partitionEpoch = (previous?.partitionEpoch ?? 0) + 1
         partitionStates[state.id] = state
@@ -115,7 +120,7 @@ extension PartitionsInstance {
                 id: PartitionID(topic: topic, partition: index),
                 replicas: replicas,
                 leader: replicas[0],
-                leaderEpoch: 0,
+                leaderEpoch: .none,
                 isr: replicas,
                 controllerEpoch: holder.epoch,
                 partitionEpoch: 0

@@ -40,7 +40,9 @@ public struct PartitionView: Codable, Sendable, Equatable {
     public var topic: String
     public var partition: Int
     public var leader: String?
+    /// The leader epoch's counter, and the controller term it started under (epochs order by term first).
     public var leaderEpoch: UInt64
+    public var leaderEpochTerm: UInt64
     public var replicas: [String]
     public var isr: [String]
     public var controllerEpoch: UInt64
@@ -49,17 +51,21 @@ public struct PartitionView: Codable, Sendable, Equatable {
         topic = state.id.topic
         partition = state.id.partition
         leader = state.leader
-        leaderEpoch = state.leaderEpoch
+        leaderEpoch = state.leaderEpoch.number
+        leaderEpochTerm = state.leaderEpoch.term
         replicas = state.replicas
         isr = state.isr
         controllerEpoch = state.controllerEpoch
     }
 
+    /// The leader epoch as the partitions core orders it.
+    public var fullLeaderEpoch: LeaderEpoch { LeaderEpoch(term: leaderEpochTerm, number: leaderEpoch) }
+
     public var isOffline: Bool { leader == nil }
     public var isUnderReplicated: Bool { isr.count < replicas.count }
 
     private enum CodingKeys: String, CodingKey {
-        case topic, partition, leader, leaderEpoch, replicas, isr, controllerEpoch
+        case topic, partition, leader, leaderEpoch, leaderEpochTerm, replicas, isr, controllerEpoch
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -68,6 +74,7 @@ public struct PartitionView: Codable, Sendable, Equatable {
         try container.encode(partition, forKey: .partition)
         try container.encode(leader, forKey: .leader)
         try container.encode(leaderEpoch, forKey: .leaderEpoch)
+        try container.encode(leaderEpochTerm, forKey: .leaderEpochTerm)
         try container.encode(replicas, forKey: .replicas)
         try container.encode(isr, forKey: .isr)
         try container.encode(controllerEpoch, forKey: .controllerEpoch)

@@ -12,7 +12,7 @@ enum PartitionsTable {
                 partition.topic,
                 "\(partition.partition)",
                 partition.leader ?? "none",
-                "\(partition.leaderEpoch)",
+                "\(partition.fullLeaderEpoch)",
                 partition.replicas.joined(separator: ","),
                 partition.isr.joined(separator: ","),
                 state,

@@ -17,7 +17,7 @@ struct ControlMessageTests {
         .response(id: 9, error: .noController),
         .response(id: 9, error: .timedOut),
         .response(id: 9, error: .shuttingDown),
-        .replicaCaughtUp(replica: "n3", partition: PartitionID(topic: "orders", partition: 4), leaderEpoch: 2),
+        .replicaCaughtUp(replica: "n3", partition: PartitionID(topic: "orders", partition: 4), leaderEpoch: LeaderEpoch(term: 3, number: 2)),
     ]
 
     @Test func everyMessageRoundTripsAndEveryTruncationIsRejected() throws {
@@ -49,7 +49,7 @@ struct ControlMessageTests {
             id: PartitionID(topic: "orders", partition: 4),
             replicas: ["n3", "n1", "n2"],
             leader: nil,
-            leaderEpoch: 5,
+            leaderEpoch: LeaderEpoch(term: 2, number: 5),
             isr: ["n3"],
             controllerEpoch: 2,
             partitionEpoch: 8

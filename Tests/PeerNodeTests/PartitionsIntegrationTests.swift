@@ -124,7 +124,7 @@ struct PartitionsIntegrationTests {
                 continue
             }
             #expect(old.isr.contains(leader), "new leader \(leader) of \(old.partition) was not in the ISR \(old.isr)")
-            #expect(new.leaderEpoch > old.leaderEpoch)
+            #expect(new.fullLeaderEpoch > old.fullLeaderEpoch)
             #expect(new.isr.contains(leader))
         }
 

@@ -123,6 +123,15 @@ struct PartitionSimulationTests {
         #expect(controllerFaults >= 5)
     }
 
+    /// Swarm seed 5028 isolates the controller just after it took a partition offline; that change reached nobody,
+    /// and its successor, rebuilding from an older state, used to publish a lower leader epoch than the one the old
+    /// controller (and a node it could still reach) held. Leader epochs ordered by term first keep it monotonic.
+    @Test func anIsolatedControllersLostChangeDoesNotTurnLeaderEpochsBack() throws {
+        let outcome = try Swarm.run(seed: 5028, nodes: 60, duration: 262, profile: "lan")
+        #expect(outcome.faults.contains("isolate-controller"))
+        #expect(outcome.report.passed, "\(outcome.report.summary())")
+    }
+
     @Test func runsWithPartitionsAreDeterministic() throws {
         let a = try runScenario("kill-leader", nodes: 8, duration: 60, seed: 9)
         let b = try runScenario("kill-leader", nodes: 8, duration: 60, seed: 9)
@@ -160,7 +169,7 @@ struct PartitionCheckerTests {
             id: PartitionID(topic: "t", partition: 0),
             replicas: ["n00", "n01", "n02"],
             leader: leader,
-            leaderEpoch: leaderEpoch,
+            leaderEpoch: LeaderEpoch(term: 1, number: leaderEpoch),
             isr: isr,
             controllerEpoch: version.0,
             partitionEpoch: version.1
@@ -186,7 +195,12 @@ struct PartitionCheckerTests {
 
     @Test func partitionEpochsAndLeaderInISR() {
         let epochs = PartitionEpochChecker(names: Self.names)
-        let previous = PartitionSnapshot(leader: 0, leaderEpoch: 2, controllerEpoch: 1, partitionEpoch: 4)
+        let previous = PartitionSnapshot(
+            leader: 0,
+            leaderEpoch: LeaderEpoch(term: 1, number: 2),
+            controllerEpoch: 1,
+            partitionEpoch: 4
+        )
         let older = Self.state(leader: "n00", leaderEpoch: 2, isr: ["n00"], version: (1, 3))
         #expect(epochs.partitionChanged(viewer: 1, previous: previous, current: older, at: 0) != nil)
         let sameEpochNewLeader = Self.state(leader: "n01", leaderEpoch: 2, isr: ["n01"], version: (2, 5))
