@@ -25,6 +25,8 @@ struct MemberTable: Sendable {
     private var index: [Int32] = []
     private var freeSlots: [Int32] = []
     private var metadataPool: [NodeMetadata] = []
+    /// Each pool value as the wire encodes it: an alive message is rendered every time it is sent.
+    private var metadataBytes: [[UInt8]] = []
     private var metadataIDs: [NodeMetadata: UInt32] = [:]
     /// Members held, in any status.
     private(set) var count = 0
@@ -114,6 +116,35 @@ struct MemberTable: Sendable {
         return metadataPool[Int(row.metadataID)]
     }
 
+    /// The news about the member in `slot`, encoded for the wire: what its row says now. `accuser` is named on a
+    /// suspicion or death. Nil when the slot is free.
+    func encodedNews(atSlot slot: Int32, accuser: String) -> [UInt8]? {
+        guard slot >= 0, Int(slot) < rows.count else { return nil }
+        let row = rows[Int(slot)]
+        guard let status = MemberStatus(rawValue: row.status) else { return nil }
+        switch status {
+        case .alive:
+            return WireFormat.encodeAlive(
+                name: row.name,
+                incarnation: row.incarnation,
+                host: row.host,
+                port: row.port,
+                encodedMetadata: metadataBytes[Int(row.metadataID)]
+            )
+        case .suspect:
+            return WireFormat.encode(
+                .suspect(Accusation(name: row.name, incarnation: row.incarnation, accuser: accuser))
+            )
+        case .dead:
+            return WireFormat.encode(.dead(Accusation(name: row.name, incarnation: row.incarnation, accuser: accuser)))
+        case .left:
+            return WireFormat.encode(.left(name: row.name, incarnation: row.incarnation))
+        }
+    }
+
+    /// The incarnation in `slot` without building the member.
+    func incarnation(atSlot slot: Int32) -> UInt64 { rows[Int(slot)].incarnation }
+
     /// The status in `slot` without building the member, for scans over the whole table.
     func status(atSlot slot: Int) -> MemberStatus? {
         MemberStatus(rawValue: rows[slot].status)
@@ -200,8 +231,15 @@ struct MemberTable: Sendable {
     private mutating func metadataID(of metadata: NodeMetadata) -> UInt32 {
         if let id = metadataIDs[metadata] { return id }
         if metadataPool.count >= 4096 && metadataPool.count > 2 * count { rebuildMetadataPool() }
+        return addToPool(metadata)
+    }
+
+    private mutating func addToPool(_ metadata: NodeMetadata) -> UInt32 {
         let id = UInt32(metadataPool.count)
         metadataPool.append(metadata)
+        var writer = ByteWriter()
+        writer.write(metadata)
+        metadataBytes.append(writer.bytes)
         metadataIDs[metadata] = id
         return id
     }
@@ -209,6 +247,7 @@ struct MemberTable: Sendable {
     private mutating func rebuildMetadataPool() {
         let old = metadataPool
         metadataPool = []
+        metadataBytes = []
         metadataIDs = [:]
         for slot in rows.indices where rows[slot].status != Row.free {
             let metadata = old[Int(rows[slot].metadataID)]
@@ -216,9 +255,7 @@ struct MemberTable: Sendable {
             if let existing = metadataIDs[metadata] {
                 id = existing
             } else {
-                id = UInt32(metadataPool.count)
-                metadataPool.append(metadata)
-                metadataIDs[metadata] = id
+                id = addToPool(metadata)
             }
             rows[slot].metadataID = id
         }

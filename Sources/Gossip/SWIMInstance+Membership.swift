@@ -45,8 +45,10 @@ extension SWIMInstance {
             }
             return
         }
-        if let existing = others[update.name] {
-            guard update.incarnation > existing.incarnation else { return }
+        if let slot = others.slot(of: update.name) {
+            // Most alive messages repeat what we know: compare the incarnation before building the member.
+            guard update.incarnation > others.incarnation(atSlot: slot), let existing = others.member(atSlot: slot)
+            else { return }
             var member = existing
             member.incarnation = update.incarnation
             member.address = update.address

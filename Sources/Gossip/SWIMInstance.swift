@@ -100,8 +100,10 @@ public struct SWIMInstance: Sendable {
 
     /// The alive and suspect members other than this node, sorted by name.
     public var activeMemberNames: [String] {
-        (0..<others.slotLimit).compactMap { others.status(atSlot: $0)?.isActive == true ? others.name(atSlot: $0) : nil }
-            .sorted()
+        (0..<others.slotLimit).compactMap {
+            others.status(atSlot: $0)?.isActive == true ? others.name(atSlot: $0) : nil
+        }
+        .sorted()
     }
 
     /// Alive and suspect members, this node included: SWIM's N.
@@ -286,14 +288,30 @@ public struct SWIMInstance: Sendable {
         var encoded = messages.map(WireFormat.encode)
         let used = WireFormat.datagramHeaderSize + encoded.reduce(0) { $0 + $1.count }
         // The queue renders its subjects from this instance's table while it is being changed: take it out meanwhile.
+        // The closure reads only what rendering needs; capturing `self` would copy the whole instance per datagram.
         var queue = BroadcastQueue()
         swap(&queue, &broadcasts)
+        let table = others
+        let state = clusterState
+        let ownNews = OwnNews(
+            name: name,
+            incarnation: incarnation,
+            address: address,
+            metadata: metadata,
+            isLeaving: isLeaving
+        )
         encoded += queue.take(
             budget: configuration.payloadBudget - used,
             maxCount: WireFormat.maxMessagesPerDatagram - encoded.count,
             transmitLimit: transmitLimit,
             alreadySent: &alreadySent,
-            encode: { subject, accuser in encodedNews(about: subject, accuser: accuser) }
+            encode: { subject, accuser in
+                switch subject {
+                case .myself: ownNews.encoded()
+                case .member(let slot): table.encodedNews(atSlot: slot, accuser: accuser ?? ownNews.name)
+                case .state(let key): state.entries[key].map { WireFormat.encode(.state($0)) }
+                }
+            }
         )
         swap(&queue, &broadcasts)
         guard !encoded.isEmpty else { return }
@@ -325,38 +343,21 @@ public struct SWIMInstance: Sendable {
         }
     }
 
-    /// The update the queue holds about `subject`, as it stands now: a member's news follows its current row.
-    func encodedNews(about subject: BroadcastSubject, accuser: String?) -> [UInt8]? {
-        let message: GossipMessage
-        switch subject {
-        case .myself:
-            message = isLeaving ? .left(name: name, incarnation: incarnation) : .alive(aliveUpdate)
-        case .member(let slot):
-            guard let member = others.member(atSlot: slot) else { return nil }
-            switch member.status {
-            case .alive:
-                message = .alive(
-                    AliveUpdate(
-                        name: member.name,
-                        incarnation: member.incarnation,
-                        address: member.address,
-                        metadata: member.metadata
-                    )
-                )
-            case .suspect:
-                message = .suspect(
-                    Accusation(name: member.name, incarnation: member.incarnation, accuser: accuser ?? name)
-                )
-            case .dead:
-                message = .dead(Accusation(name: member.name, incarnation: member.incarnation, accuser: accuser ?? name))
-            case .left:
-                message = .left(name: member.name, incarnation: member.incarnation)
-            }
-        case .state(let key):
-            guard let entry = clusterState.entries[key] else { return nil }
-            message = .state(entry)
+    /// What this node says about itself when its own entry in the queue is sent.
+    struct OwnNews {
+        var name: String
+        var incarnation: UInt64
+        var address: PeerAddress
+        var metadata: NodeMetadata
+        var isLeaving: Bool
+
+        func encoded() -> [UInt8] {
+            WireFormat.encode(
+                isLeaving
+                    ? .left(name: name, incarnation: incarnation)
+                    : .alive(AliveUpdate(name: name, incarnation: incarnation, address: address, metadata: metadata))
+            )
         }
-        return WireFormat.encode(message)
     }
 
     /// Sends `messages` to `address` in one datagram, filling the rest with piggybacked updates.

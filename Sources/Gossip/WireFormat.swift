@@ -130,6 +130,30 @@ public enum WireFormat {
         return out.bytes
     }
 
+    /// An alive message from its parts, with the metadata already encoded: the same bytes as
+    /// `encode(.alive(...))`, without building the update.
+    static func encodeAlive(
+        name: String,
+        incarnation: UInt64,
+        host: String,
+        port: UInt16,
+        encodedMetadata: [UInt8]
+    ) -> [UInt8] {
+        var w = ByteWriter()
+        w.bytes.reserveCapacity(messageHeaderSize + 16 + name.utf8.count + host.utf8.count + encodedMetadata.count)
+        w.write(MessageType.alive.rawValue)
+        w.write(UInt16(0))
+        w.write(name)
+        w.write(incarnation)
+        w.write(host)
+        w.write(port)
+        w.bytes.append(contentsOf: encodedMetadata)
+        let length = UInt16(clamping: w.bytes.count - messageHeaderSize)
+        w.bytes[1] = UInt8(length >> 8)
+        w.bytes[2] = UInt8(length & 0xff)
+        return w.bytes
+    }
+
     /// Joins already-encoded messages into one datagram.
     public static func datagram(_ encodedMessages: [[UInt8]]) -> [UInt8] {
         precondition(encodedMessages.count <= maxMessagesPerDatagram, "too many messages for one datagram")
@@ -258,14 +282,19 @@ public struct ByteWriter: Sendable {
 
     public mutating func write(_ value: UInt8) { bytes.append(value) }
 
+    @inlinable
     public mutating func write<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     public mutating func write(_ string: String) {
-        let utf8 = Array(string.utf8.prefix(Int(UInt16.max)))
-        write(UInt16(utf8.count))
-        bytes.append(contentsOf: utf8)
+        let count = min(string.utf8.count, Int(UInt16.max))
+        write(UInt16(count))
+        if count == string.utf8.count {
+            bytes.append(contentsOf: string.utf8)
+        } else {
+            bytes.append(contentsOf: string.utf8.prefix(count))
+        }
     }
 
     public mutating func write(_ address: PeerAddress) {

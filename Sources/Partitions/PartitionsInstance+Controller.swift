@@ -8,7 +8,8 @@ extension PartitionsInstance {
     mutating func reconcile(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
         var changes = 0
         for id in partitionStates.keys.sorted() {
-            guard let state = partitionStates[id], let updated = reconciled(state, members: members), updated != state else { continue }
+            guard let state = partitionStates[id], let updated = reconciled(state, members: members), updated != state
+            else { continue }
             publish(updated, &out)
             changes += 1
             if changes == configuration.maxElectionsPerPass {
@@ -60,10 +61,21 @@ extension PartitionsInstance {
     }
 
     /// Runs a client request as the controller; returns an error message or nil.
-    mutating func perform(_ request: ControllerRequest, _ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) -> String? {
+    mutating func perform(
+        _ request: ControllerRequest,
+        _ out: inout [PartitionsDirective],
+        now: Timestamp,
+        members: some MembershipView
+    ) -> String? {
         switch request {
         case .createTopic(let topic, let partitions, let replicationFactor):
-            return createTopic(topic, partitions: partitions, replicationFactor: replicationFactor, &out, members: members)
+            return createTopic(
+                topic,
+                partitions: partitions,
+                replicationFactor: replicationFactor,
+                &out,
+                members: members
+            )
         case .electPreferredLeaders:
             electPreferredLeaders(&out, now: now, members: members, onlyAfterDelay: false)
             return nil
@@ -87,7 +99,8 @@ extension PartitionsInstance {
             return "partitions must be between 1 and \(TopicName.maxPartitions)"
         }
         let brokers = ([name] + members.activeMemberNames).filter { member in
-            isAlive(member, in: members) && !shuttingDown.contains(member) && (roles(of: member, in: members)?.hasRole("broker") ?? false)
+            isAlive(member, in: members) && !shuttingDown.contains(member)
+                && (roles(of: member, in: members)?.hasRole("broker") ?? false)
         }
         guard replicationFactor >= 1 else { return "replication factor must be at least 1" }
         guard replicationFactor <= brokers.count else {
@@ -131,7 +144,12 @@ extension PartitionsInstance {
     }
 
     /// Moves leadership back to each partition's preferred replica when it is alive and in sync.
-    mutating func electPreferredLeaders(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView, onlyAfterDelay: Bool) {
+    mutating func electPreferredLeaders(
+        _ out: inout [PartitionsDirective],
+        now: Timestamp,
+        members: some MembershipView,
+        onlyAfterDelay: Bool
+    ) {
         for id in partitionStates.keys.sorted() {
             guard var state = partitionStates[id], let preferred = state.preferredLeader else { continue }
             let ready =
@@ -153,7 +171,11 @@ extension PartitionsInstance {
         }
     }
 
-    mutating func electPreferredLeadersIfDue(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
+    mutating func electPreferredLeadersIfDue(
+        _ out: inout [PartitionsDirective],
+        now: Timestamp,
+        members: some MembershipView
+    ) {
         guard configuration.preferredLeaderDelay != nil else { return }
         electPreferredLeaders(&out, now: now, members: members, onlyAfterDelay: true)
     }

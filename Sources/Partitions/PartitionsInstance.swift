@@ -110,7 +110,11 @@ public struct PartitionsInstance: Sendable {
     }
 
     /// Gossip accepted a newer cluster-state value.
-    public mutating func stateChanged(_ entry: StateEntry, now: Timestamp, members: some MembershipView) -> [PartitionsDirective] {
+    public mutating func stateChanged(
+        _ entry: StateEntry,
+        now: Timestamp,
+        members: some MembershipView
+    ) -> [PartitionsDirective] {
         var out: [PartitionsDirective] = []
         if entry.key == StateKeys.controller {
             guard let value = try? ControllerAnnouncement(decoding: entry.value) else { return [] }
@@ -135,7 +139,11 @@ public struct PartitionsInstance: Sendable {
         return out
     }
 
-    public mutating func receive(_ message: ControlMessage, now: Timestamp, members: some MembershipView) -> [PartitionsDirective] {
+    public mutating func receive(
+        _ message: ControlMessage,
+        now: Timestamp,
+        members: some MembershipView
+    ) -> [PartitionsDirective] {
         var out: [PartitionsDirective] = []
         switch message {
         case .leaseRequest(let candidate, let epoch, let request):
@@ -161,7 +169,9 @@ public struct PartitionsInstance: Sendable {
             guard candidate == name else { break }
             voter?.observe(epoch: highestEpoch, owner: nil)
             observedEpoch = max(observedEpoch, highestEpoch)
-            if granted { recordGrant(from: voterName, epoch: epoch, request: request, &out, now: now, members: members) }
+            if granted {
+                recordGrant(from: voterName, epoch: epoch, request: request, &out, now: now, members: members)
+            }
         case .request(let id, let origin, let request):
             let error: RequestFailure?
             if isActingController(at: now) {
@@ -184,7 +194,11 @@ public struct PartitionsInstance: Sendable {
         return out
     }
 
-    public mutating func timerFired(_ timer: PartitionsTimer, now: Timestamp, members: some MembershipView) -> [PartitionsDirective] {
+    public mutating func timerFired(
+        _ timer: PartitionsTimer,
+        now: Timestamp,
+        members: some MembershipView
+    ) -> [PartitionsDirective] {
         var out: [PartitionsDirective] = []
         switch timer {
         case .tick:
@@ -265,7 +279,12 @@ public struct PartitionsInstance: Sendable {
         out.append(.schedule(.stand(generation: standGeneration), after: base + jitter))
     }
 
-    mutating func stand(generation: UInt64, _ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
+    mutating func stand(
+        generation: UInt64,
+        _ out: inout [PartitionsDirective],
+        now: Timestamp,
+        members: some MembershipView
+    ) {
         guard generation == standGeneration, !isLeaving, controllerView(at: now, members: members).controller == nil,
             let voter
         else { return }
@@ -280,7 +299,12 @@ public struct PartitionsInstance: Sendable {
         }
     }
 
-    mutating func requestLease(epoch: UInt64, _ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
+    mutating func requestLease(
+        epoch: UInt64,
+        _ out: inout [PartitionsDirective],
+        now: Timestamp,
+        members: some MembershipView
+    ) {
         let request = holder.beginRequest(epoch: epoch, now: now)
         for voterName in configuration.voters {
             if voterName == name {

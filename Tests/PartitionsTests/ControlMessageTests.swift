@@ -17,7 +17,11 @@ struct ControlMessageTests {
         .response(id: 9, error: .noController),
         .response(id: 9, error: .timedOut),
         .response(id: 9, error: .shuttingDown),
-        .replicaCaughtUp(replica: "n3", partition: PartitionID(topic: "orders", partition: 4), leaderEpoch: LeaderEpoch(term: 3, number: 2)),
+        .replicaCaughtUp(
+            replica: "n3",
+            partition: PartitionID(topic: "orders", partition: 4),
+            leaderEpoch: LeaderEpoch(term: 3, number: 2)
+        ),
     ]
 
     @Test func everyMessageRoundTripsAndEveryTruncationIsRejected() throws {
