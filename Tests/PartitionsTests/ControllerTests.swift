@@ -81,6 +81,7 @@ struct ControllerTests {
         Self.createTopic(&cluster)
         let controller = cluster.controllers().first!!
         let epoch = cluster.nodes[controller]!.partitions.controllerEpoch
+        let before = cluster.nodes[controller]!.partitions.partitions(topic: "t")
         cluster.crash(controller)
         let replaced = cluster.run(upTo: .seconds(40)) { c in
             let views = c.controllers()
@@ -91,9 +92,22 @@ struct ControllerTests {
         #expect(cluster.nodes[successor]!.partitions.controllerEpoch > epoch)
         // The new controller also fails over the partitions the old one led.
         let healed = cluster.run(upTo: .seconds(20)) { c in
-            c.tablesAgree() && c.nodes[successor]!.partitions.partitions().allSatisfy { $0.leader != controller }
+            c.tablesAgree() && c.nodes[successor]!.partitions.partitions().allSatisfy {
+                $0.leader != controller && !$0.isr.contains(controller)
+            }
         }
         #expect(healed != nil)
+        // A partition where the old controller only followed keeps its leader and loses a follower; that change
+        // still starts a leader epoch under the successor's term, so whatever the old controller published last,
+        // and nobody heard, ranks below it.
+        let newEpoch = cluster.nodes[successor]!.partitions.controllerEpoch
+        let after = cluster.nodes[successor]!.partitions.partitions(topic: "t")
+        let followed = zip(before, after).filter { old, _ in old.leader != controller && old.isr.contains(controller) }
+        #expect(!followed.isEmpty)
+        for (old, new) in followed {
+            #expect(new.leader == old.leader)
+            #expect(new.leaderEpoch.term == newEpoch && new.leaderEpoch > old.leaderEpoch)
+        }
         #expect(cluster.overlaps.isEmpty)
     }
 
