@@ -92,9 +92,10 @@ struct ControllerTests {
         #expect(cluster.nodes[successor]!.partitions.controllerEpoch > epoch)
         // The new controller also fails over the partitions the old one led.
         let healed = cluster.run(upTo: .seconds(20)) { c in
-            c.tablesAgree() && c.nodes[successor]!.partitions.partitions().allSatisfy {
-                $0.leader != controller && !$0.isr.contains(controller)
-            }
+            c.tablesAgree()
+                && c.nodes[successor]!.partitions.partitions().allSatisfy {
+                    $0.leader != controller && !$0.isr.contains(controller)
+                }
         }
         #expect(healed != nil)
         // A partition where the old controller only followed keeps its leader and loses a follower; that change
