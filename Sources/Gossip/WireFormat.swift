@@ -104,11 +104,16 @@ public enum WireFormat {
             body.write(targetAddress)
             body.write(source)
         case .alive(let update):
-            type = .alive
-            body.write(update.name)
-            body.write(update.incarnation)
-            body.write(update.address)
-            body.write(update.metadata)
+            // One layout for alive messages: the member table renders queued ones through `encodeAlive` too.
+            var metadata = ByteWriter()
+            metadata.write(update.metadata)
+            return encodeAlive(
+                name: update.name,
+                incarnation: update.incarnation,
+                host: update.address.host,
+                port: update.address.port,
+                encodedMetadata: metadata.bytes
+            )
         case .suspect(let accusation):
             type = .suspect
             body.write(accusation)
@@ -130,8 +135,8 @@ public enum WireFormat {
         return out.bytes
     }
 
-    /// An alive message from its parts, with the metadata already encoded: the same bytes as
-    /// `encode(.alive(...))`, without building the update.
+    /// An alive message from its parts, with the metadata already encoded (the member table caches it per pool
+    /// value), so a queued alive is rendered without building the update.
     static func encodeAlive(
         name: String,
         incarnation: UInt64,
