@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Partitions", targets: ["Partitions"]),
         .library(name: "Sealing", targets: ["Sealing"]),
         .library(name: "PeerNode", targets: ["PeerNode"]),
+        .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "SimulationKit", targets: ["SimulationKit"]),
         .executable(name: "peer", targets: ["peer"]),
         .executable(name: "peer-sim", targets: ["peer-sim"]),
@@ -34,6 +35,8 @@ let package = Package(
         .target(name: "Partitions", dependencies: ["Gossip"]),
         // AEAD sealing of datagrams and frames, the keyring and the replay guard.
         .target(name: "Sealing", dependencies: ["CSodium"]),
+        // Sans-IO codec for Kafka's wire protocol (requests and responses, both directions); no dependencies.
+        .target(name: "KafkaProtocol"),
         // The real shell: SwiftNIO sockets, timers, the RPC endpoint.
         .target(
             name: "PeerNode",
@@ -75,6 +78,7 @@ let package = Package(
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
         .testTarget(name: "PartitionsTests", dependencies: ["Partitions", "Gossip"]),
         .testTarget(name: "SealingTests", dependencies: ["Sealing"]),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "PeerNodeTests", dependencies: ["PeerNode", "Gossip", "Sealing"]),
         .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "Gossip"]),
     ]
