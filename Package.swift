@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Gossip", targets: ["Gossip"]),
         .library(name: "Partitions", targets: ["Partitions"]),
         .library(name: "Sealing", targets: ["Sealing"]),
+        .library(name: "Records", targets: ["Records"]),
         .library(name: "PeerNode", targets: ["PeerNode"]),
         .library(name: "SimulationKit", targets: ["SimulationKit"]),
         .executable(name: "peer", targets: ["peer"]),
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "Gossip"),
         // Sans-IO controller, lease and partition-state core.
         .target(name: "Partitions", dependencies: ["Gossip"]),
+        // Kafka's RecordBatch v2: CRC-32C, varints, validation, stamping, building and reading batches.
+        .target(name: "Records"),
         // AEAD sealing of datagrams and frames, the keyring and the replay guard.
         .target(name: "Sealing", dependencies: ["CSodium"]),
         // The real shell: SwiftNIO sockets, timers, the RPC endpoint.
@@ -75,6 +78,7 @@ let package = Package(
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
         .testTarget(name: "PartitionsTests", dependencies: ["Partitions", "Gossip"]),
         .testTarget(name: "SealingTests", dependencies: ["Sealing"]),
+        .testTarget(name: "RecordsTests", dependencies: ["Records"]),
         .testTarget(name: "PeerNodeTests", dependencies: ["PeerNode", "Gossip", "Sealing"]),
         .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "Gossip"]),
     ]
