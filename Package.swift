@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Partitions", targets: ["Partitions"]),
         .library(name: "Sealing", targets: ["Sealing"]),
         .library(name: "Records", targets: ["Records"]),
+        .library(name: "Log", targets: ["Log"]),
         .library(name: "PeerNode", targets: ["PeerNode"]),
         .library(name: "SimulationKit", targets: ["SimulationKit"]),
         .executable(name: "peer", targets: ["peer"]),
@@ -35,6 +36,8 @@ let package = Package(
         .target(name: "Partitions", dependencies: ["Gossip"]),
         // Kafka's RecordBatch v2: CRC-32C, varints, validation, stamping, building and reading batches.
         .target(name: "Records"),
+        // Kafka's log for partition replicas: segments, indexes, recovery, retention, behind a storage interface.
+        .target(name: "Log", dependencies: ["Records"]),
         // AEAD sealing of datagrams and frames, the keyring and the replay guard.
         .target(name: "Sealing", dependencies: ["CSodium"]),
         // The real shell: SwiftNIO sockets, timers, the RPC endpoint.
@@ -79,6 +82,7 @@ let package = Package(
         .testTarget(name: "PartitionsTests", dependencies: ["Partitions", "Gossip"]),
         .testTarget(name: "SealingTests", dependencies: ["Sealing"]),
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
+        .testTarget(name: "LogTests", dependencies: ["Log", "Records"]),
         .testTarget(name: "PeerNodeTests", dependencies: ["PeerNode", "Gossip", "Sealing"]),
         .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "Gossip"]),
     ]
