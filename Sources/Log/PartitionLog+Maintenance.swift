@@ -18,7 +18,6 @@ extension PartitionLog {
             try removeFiles(of: removed)
         }
         try activeSegment.truncate(to: offset)
-        activeIndexDirty = true
         afterTruncation()
         try writeCheckpoint()
         return logEndOffset
@@ -143,7 +142,9 @@ extension PartitionLog {
             files += [segment.file, segment.index.offsetFile, segment.index.timeFile]
         }
         files.append(activeSegment.file)
-        if activeIndexDirty { files += [activeSegment.index.offsetFile, activeSegment.index.timeFile] }
+        // Index files only when they changed: they are checked against the log at open, so this is for speed.
+        if activeSegment.indexDirty { files += [activeSegment.index.offsetFile, activeSegment.index.timeFile] }
+        activeSegment.indexDirty = false
         return LogFlush(
             files: files,
             upToOffset: logEndOffset,
@@ -156,7 +157,6 @@ extension PartitionLog {
     public func completeFlush(_ flush: LogFlush, now: Int64) throws {
         rolledUnflushed.removeAll { flush.segments.contains($0.baseOffset) }
         unflushedRecords = max(0, unflushedRecords - flush.records)
-        activeIndexDirty = activeIndexDirty && flush.upToOffset < logEndOffset
         lastFlushTime = now
         if flush.upToOffset > recoveryPoint, flush.upToOffset <= logEndOffset { recoveryPoint = flush.upToOffset }
         try writeCheckpoint()

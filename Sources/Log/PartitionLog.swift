@@ -27,8 +27,6 @@ public final class PartitionLog {
     var lastFlushTime: Int64
     /// Rolled segments whose files still need an fdatasync.
     var rolledUnflushed: [LogSegment] = []
-    /// Whether the active segment's index files changed since their last sync.
-    var activeIndexDirty = false
 
     static let epochCheckpointName = "leader-epoch-checkpoint"
     static let epochMagic: [UInt8] = Array("LEC1".utf8)
@@ -167,9 +165,7 @@ public final class PartitionLog {
             lastOffset: last.lastOffset,
             now: now
         )
-        let entriesBefore = activeSegment.index.offsets.count
         try activeSegment.append(bytes, batches: batches)
-        if activeSegment.index.offsets.count != entriesBefore { activeIndexDirty = true }
         for batch in batches { unflushedRecords &+= Int64(bytes.loadRecordsCount(at: Int(batch.position))) }
     }
 
@@ -217,7 +213,6 @@ public final class PartitionLog {
         try segment.file.truncate(to: 0)
         rolledUnflushed.append(activeSegment)
         segments.append(segment)
-        activeIndexDirty = false
         try storage.syncDirectory(directory)
     }
 
