@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "Gossip", targets: ["Gossip"]),
         .library(name: "Partitions", targets: ["Partitions"]),
         .library(name: "Sealing", targets: ["Sealing"]),
+        .library(name: "Records", targets: ["Records"]),
+        .library(name: "Log", targets: ["Log"]),
         .library(name: "PeerNode", targets: ["PeerNode"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "SimulationKit", targets: ["SimulationKit"]),
@@ -33,6 +35,10 @@ let package = Package(
         .target(name: "Gossip"),
         // Sans-IO controller, lease and partition-state core.
         .target(name: "Partitions", dependencies: ["Gossip"]),
+        // Kafka's RecordBatch v2: CRC-32C, varints, validation, stamping, building and reading batches.
+        .target(name: "Records"),
+        // Kafka's log for partition replicas: segments, indexes, recovery, retention, behind a storage interface.
+        .target(name: "Log", dependencies: ["Records"]),
         // AEAD sealing of datagrams and frames, the keyring and the replay guard.
         .target(name: "Sealing", dependencies: ["CSodium"]),
         // Sans-IO codec for Kafka's wire protocol (requests and responses, both directions); no dependencies.
@@ -79,6 +85,8 @@ let package = Package(
         .testTarget(name: "PartitionsTests", dependencies: ["Partitions", "Gossip"]),
         .testTarget(name: "SealingTests", dependencies: ["Sealing"]),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
+        .testTarget(name: "RecordsTests", dependencies: ["Records"]),
+        .testTarget(name: "LogTests", dependencies: ["Log", "Records"]),
         .testTarget(name: "PeerNodeTests", dependencies: ["PeerNode", "Gossip", "Sealing"]),
         .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "Gossip"]),
     ]
