@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "PeerNode",
             dependencies: [
-                "Gossip", "Partitions", "Sealing",
+                "Gossip", "Partitions", "Sealing", "KafkaProtocol", "Records", "Log",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -87,7 +87,14 @@ let package = Package(
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
         .testTarget(name: "LogTests", dependencies: ["Log", "Records"]),
-        .testTarget(name: "PeerNodeTests", dependencies: ["PeerNode", "Gossip", "Sealing"]),
+        .testTarget(
+            name: "PeerNodeTests",
+            dependencies: [
+                "PeerNode", "Gossip", "Sealing",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "Gossip"]),
     ]
 )

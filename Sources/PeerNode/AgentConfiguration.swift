@@ -34,6 +34,8 @@ public struct AgentConfiguration: Sendable {
     public var dataDirectory: String?
     /// Bounds on connects and stream exchanges.
     public var streamLimits: StreamLimits
+    /// The Kafka listener and broker id; nil serves no Kafka clients.
+    public var kafka: KafkaListenerConfiguration?
 
     /// - Parameter advertise: defaults to `bind`.
     public init(
@@ -47,7 +49,8 @@ public struct AgentConfiguration: Sendable {
         partitions: PartitionsConfiguration = PartitionsConfiguration(voters: []),
         metadata: NodeMetadata = NodeMetadata(),
         dataDirectory: String? = nil,
-        streamLimits: StreamLimits = StreamLimits()
+        streamLimits: StreamLimits = StreamLimits(),
+        kafka: KafkaListenerConfiguration? = nil
     ) {
         self.name = name
         self.bind = bind
@@ -60,6 +63,7 @@ public struct AgentConfiguration: Sendable {
         self.metadata = metadata
         self.dataDirectory = dataDirectory
         self.streamLimits = streamLimits
+        self.kafka = kafka
     }
 
     /// Reasons this configuration cannot run, or an empty list.
@@ -68,6 +72,12 @@ public struct AgentConfiguration: Sendable {
         if !partitions.voters.isEmpty { errors += partitions.validationErrors() }
         if metadata.hasRole("controller") && !partitions.voters.contains(name) {
             errors.append("the controller role needs this node in --voters (the same voter list on every voter)")
+        }
+        if let kafka {
+            errors += kafka.validationErrors()
+            if !metadata.hasRole("broker") { errors.append("a Kafka listener needs the broker role (--roles broker)") }
+            if kafka.bind == bind { errors.append("the Kafka address must differ from the bind address") }
+            if let rpcAddress, kafka.bind == rpcAddress { errors.append("the Kafka address must differ from the RPC address") }
         }
         if name.isEmpty { errors.append("name must not be empty") }
         if name.utf8.count > 255 { errors.append("name must be at most 255 bytes") }

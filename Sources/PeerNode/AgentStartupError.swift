@@ -16,6 +16,8 @@ public enum AgentStartupError: Error, CustomStringConvertible {
     case noKey(dataDirectory: String?)
     case keyringFile(path: String, reason: String)
     case bindFailed(what: String, address: PeerAddress, reason: String)
+    /// The agent found, after joining, that it cannot run (e.g. its Kafka broker id is taken).
+    case refusedByCluster(String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum AgentStartupError: Error, CustomStringConvertible {
             return "cannot use keyring file \(path): \(reason)"
         case .bindFailed(let what, let address, let reason):
             return "cannot bind \(what) to \(address): \(reason)"
+        case .refusedByCluster(let reason):
+            return reason
         }
     }
 }

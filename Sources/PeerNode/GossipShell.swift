@@ -36,6 +36,12 @@ final class GossipShell {
     private var stateDirty = false
     private var leaveCompleted = false
     private(set) var isStopped = false
+    /// Told of every accepted cluster-state change (the Kafka broker follows topics and partitions through it).
+    var stateObserver: ((StateEntry) -> Void)?
+    /// Told of every membership change (the Kafka broker watches for a second broker with its id).
+    var memberObserver: ((MemberChange) -> Void)?
+    /// This node's log of a partition, for the RPC views (set when the agent runs a Kafka broker).
+    var localLog: ((PartitionID) -> LocalLogView?)?
     /// Whether `start` ran (the agent got past binding its sockets).
     var hasStarted: Bool { datagramChannel != nil }
 
@@ -231,9 +237,11 @@ final class GossipShell {
                 pushPull(payload, with: peer, isJoin: isJoin)
             case .memberChanged(let change):
                 report(change)
+                memberObserver?(change)
             case .stateChanged(let entry):
                 metrics.stateChanges.increment()
                 stateDirty = true
+                stateObserver?(entry)
                 logger.debug("cluster state changed", metadata: ["key": "\(entry.key)", "version": "\(entry.version)"])
             case .controllerChanged(let view):
                 logger.info(

@@ -46,8 +46,11 @@ public struct PartitionView: Codable, Sendable, Equatable {
     public var replicas: [String]
     public var isr: [String]
     public var controllerEpoch: UInt64
+    /// The answering node's own log of the partition, when it holds one (it leads or follows it).
+    public var log: LocalLogView?
 
-    public init(_ state: PartitionState) {
+    public init(_ state: PartitionState, log: LocalLogView? = nil) {
+        self.log = log
         topic = state.id.topic
         partition = state.id.partition
         leader = state.leader
@@ -65,7 +68,7 @@ public struct PartitionView: Codable, Sendable, Equatable {
     public var isUnderReplicated: Bool { isr.count < replicas.count }
 
     private enum CodingKeys: String, CodingKey {
-        case topic, partition, leader, leaderEpoch, leaderEpochTerm, replicas, isr, controllerEpoch
+        case topic, partition, leader, leaderEpoch, leaderEpochTerm, replicas, isr, controllerEpoch, log
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -78,6 +81,22 @@ public struct PartitionView: Codable, Sendable, Equatable {
         try container.encode(replicas, forKey: .replicas)
         try container.encode(isr, forKey: .isr)
         try container.encode(controllerEpoch, forKey: .controllerEpoch)
+        try container.encode(log, forKey: .log)
+    }
+}
+
+/// A node's local log of one partition: where it starts and ends, what consumers may read, its size.
+public struct LocalLogView: Codable, Sendable, Equatable {
+    public var logStartOffset: Int64
+    public var logEndOffset: Int64
+    public var highWatermark: Int64
+    public var sizeBytes: Int64
+
+    public init(logStartOffset: Int64, logEndOffset: Int64, highWatermark: Int64, sizeBytes: Int64) {
+        self.logStartOffset = logStartOffset
+        self.logEndOffset = logEndOffset
+        self.highWatermark = highWatermark
+        self.sizeBytes = sizeBytes
     }
 }
 

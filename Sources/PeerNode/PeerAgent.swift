@@ -11,8 +11,12 @@ public final class PeerAgent: Sendable {
     public let configuration: AgentConfiguration
     private let eventLoop: any EventLoop
     private let shell: NIOLoopBound<GossipShell>
+    /// The Kafka broker, when this agent serves Kafka clients.
+    private let broker: NIOLoopBound<KafkaBroker>?
     private let channels: NIOLoopBoundBox<[any Channel]>
     private let stopped: EventLoopPromise<Void>
+    /// Why the agent stopped on its own, when it was an error (e.g. a clashing Kafka broker id).
+    private let fatalError: NIOLoopBoundBox<String?>
     private let logger: Logger
 
     /// How long an inbound stream or RPC connection may stay idle before it is closed.
@@ -22,14 +26,17 @@ public final class PeerAgent: Sendable {
         configuration: AgentConfiguration,
         eventLoop: any EventLoop,
         shell: NIOLoopBound<GossipShell>,
+        broker: NIOLoopBound<KafkaBroker>?,
         channels: NIOLoopBoundBox<[any Channel]>,
         logger: Logger
     ) {
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.shell = shell
+        self.broker = broker
         self.channels = channels
         self.stopped = eventLoop.makePromise(of: Void.self)
+        self.fatalError = .makeEmptyBox(valueType: String.self, eventLoop: eventLoop)
         self.logger = logger
     }
 
@@ -44,12 +51,14 @@ public final class PeerAgent: Sendable {
         renderMetrics: (@Sendable () -> String)? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> PeerAgent {
+        var configuration = configuration
         let problems = configuration.validationErrors()
         guard problems.isEmpty else { throw AgentStartupError.invalidConfiguration(problems) }
         let (keyring, store) = try loadKeyring(configuration, logger: logger)
+        let kafka = try configuration.kafka.map { try KafkaSetup.prepare($0, configuration: &configuration, logger: logger) }
 
         let eventLoop = eventLoopGroup.next()
-        let (shell, channels) = try await eventLoop.submit {
+        let (shell, broker, channels) = try await eventLoop.submit { [configuration] in
             let shell = GossipShell(
                 configuration: configuration,
                 keyring: keyring,
@@ -57,8 +66,15 @@ public final class PeerAgent: Sendable {
                 eventLoop: eventLoop,
                 logger: logger
             )
+            let broker = kafka.map { $0.makeBroker(shell: shell, logger: logger) }
+            if let broker {
+                shell.stateObserver = { broker.clusterStateChanged($0) }
+                shell.localLog = { broker.localLogView($0) }
+                shell.memberObserver = { broker.memberChanged($0) }
+            }
             return (
                 NIOLoopBound(shell, eventLoop: eventLoop),
+                broker.map { NIOLoopBound($0, eventLoop: eventLoop) },
                 NIOLoopBoundBox([any Channel](), eventLoop: eventLoop)
             )
         }.get()
@@ -66,12 +82,24 @@ public final class PeerAgent: Sendable {
             configuration: configuration,
             eventLoop: eventLoop,
             shell: shell,
+            broker: broker,
             channels: channels,
             logger: logger
         )
+        try await eventLoop.submit {
+            broker?.value.onFatalError = { reason in
+                guard agent.fatalError.value == nil else { return }
+                agent.fatalError.value = reason
+                agent.logger.critical("stopping: \(reason)")
+                agent.closeAll()
+            }
+        }.get()
         do {
             let datagramChannel = try await agent.bindDatagramSocket()
             try await agent.bindStreamListener()
+            if let broker, let kafka = configuration.kafka {
+                try await agent.bindKafka(at: kafka.bind, broker: broker, maxRequestSize: kafka.maxRequestSize)
+            }
             if let rpcAddress = configuration.rpcAddress {
                 try await agent.bindRPC(at: rpcAddress, renderMetrics: renderMetrics)
             }
@@ -103,6 +131,11 @@ public final class PeerAgent: Sendable {
         try? await stopped.futureResult.get()
     }
 
+    /// Why the agent stopped on its own, if that was an error; nil after a normal stop or leave.
+    public func failure() async -> String? {
+        try? await eventLoop.submit { [fatalError] in fatalError.value }.get()
+    }
+
     /// The current member list, as `GET /v1/members` shows it.
     public func members() async throws -> [MemberView] {
         try await eventLoop.submit { [shell] in shell.value.membersResponse.members }.get()
@@ -117,6 +150,7 @@ public final class PeerAgent: Sendable {
     private func closeAll() {
         guard !shell.value.isStopped else { return }
         let wasRunning = shell.value.hasStarted
+        broker?.value.stop()
         shell.value.stop()
         let closing = channels.value.map { $0.close() }
         channels.value = []
@@ -179,6 +213,37 @@ public final class PeerAgent: Sendable {
         } catch {
             throw AgentStartupError.bindFailed(
                 what: "gossip TCP listener",
+                address: address,
+                reason: describeNetworkError(error)
+            )
+        }
+    }
+
+    private func bindKafka(
+        at address: PeerAddress,
+        broker: NIOLoopBound<KafkaBroker>,
+        maxRequestSize: Int
+    ) async throws {
+        let logger = self.logger
+        do {
+            let channel = try await ServerBootstrap(group: eventLoop)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.backlog, value: 256)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            ByteToMessageHandler(KafkaFrameDecoder(maxFrameSize: maxRequestSize)),
+                            KafkaConnectionHandler(broker: broker.value, logger: logger)
+                        )
+                    }
+                }
+                .bind(host: address.host, port: Int(address.port))
+                .get()
+            try await eventLoop.submit { [self] in register(channel) }.get()
+        } catch {
+            throw AgentStartupError.bindFailed(
+                what: "Kafka listener",
                 address: address,
                 reason: describeNetworkError(error)
             )

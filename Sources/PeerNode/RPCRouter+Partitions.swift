@@ -19,7 +19,7 @@ extension RPCRouter {
             if let topic, partitions.topics[topic] == nil {
                 return eventLoop.makeSucceededFuture(.error(.notFound, "no such topic: \(topic)"))
             }
-            let views = partitions.partitions(topic: topic).map(PartitionView.init)
+            let views = partitions.partitions(topic: topic).map { PartitionView($0, log: shell.localLog?($0.id)) }
             return eventLoop.makeSucceededFuture(.json(PartitionsResponse(partitions: views)))
         case (.POST, "/v1/partitions/elect-preferred"):
             return submit(.electPreferredLeaders, done: "preferred-leader election requested")
@@ -46,7 +46,7 @@ extension RPCRouter {
             guard let definition = partitions.topics[name] else {
                 return eventLoop.makeSucceededFuture(.error(.notFound, "no such topic: \(name)"))
             }
-            let states = partitions.partitions(topic: name).map(PartitionView.init)
+            let states = partitions.partitions(topic: name).map { PartitionView($0, log: shell.localLog?($0.id)) }
             return eventLoop.makeSucceededFuture(.json(TopicView(definition, partitionStates: states)))
         case (_, "/v1/controller"), (_, "/v1/partitions"), (_, "/v1/partitions/elect-preferred"), (_, "/v1/topics"):
             return eventLoop.makeSucceededFuture(

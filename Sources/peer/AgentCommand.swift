@@ -65,6 +65,25 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Directory for keyring.json (rotations persist there) and the cluster state (topics, partitions).", valueName: "dir"))
     var dataDir: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Kafka listener address for brokers, or 'off' (default 0.0.0.0:9092 when the node has the broker role).",
+            valueName: "host:port"
+        )
+    )
+    var kafka: String?
+
+    @Option(help: ArgumentHelp("Address Kafka clients are told to connect to.", valueName: "host:port"))
+    var kafkaAdvertise: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Kafka broker id (default: the one kept in --data-dir, else chosen once and kept there).",
+            valueName: "n"
+        )
+    )
+    var nodeId: Int32?
+
     @OptionGroup(title: "Timing overrides")
     var timing: TimingOverrides
 
@@ -150,7 +169,8 @@ struct AgentCommand: AsyncParsableCommand {
             gossip: gossip,
             partitions: partitions,
             metadata: NodeMetadata(roles: roles, tags: try parsedTags()),
-            dataDirectory: dataDir
+            dataDirectory: dataDir,
+            kafka: try kafkaListener(roles: roles)
         )
         let problems = configuration.validationErrors()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
@@ -160,6 +180,26 @@ struct AgentCommand: AsyncParsableCommand {
             )
         }
         return configuration
+    }
+
+    /// The Kafka listener: on by default for brokers, `--kafka off` turns it off.
+    private func kafkaListener(roles: [String]) throws -> KafkaListenerConfiguration? {
+        if kafka == "off" {
+            if kafkaAdvertise != nil || nodeId != nil {
+                throw ValidationError("--kafka-advertise and --node-id need a Kafka listener (not --kafka off)")
+            }
+            return nil
+        }
+        guard roles.contains("broker") else {
+            if kafka != nil { throw ValidationError("--kafka needs the broker role (--roles broker)") }
+            return nil
+        }
+        let bind = try AddressParsing.parse(
+            kafka ?? "0.0.0.0:\(KafkaListenerConfiguration.defaultPort)",
+            flag: "--kafka"
+        )
+        let advertise = try kafkaAdvertise.map { try AddressParsing.parse($0, flag: "--kafka-advertise") }
+        return KafkaListenerConfiguration(bind: bind, advertise: advertise, nodeID: nodeId)
     }
 
     private func keyring() throws -> Keyring? {

@@ -30,7 +30,7 @@ enum AgentProcesses {
         var arguments = [
             "agent", "--name", node.name, "--bind", node.gossip.description, "--rpc", node.rpc.description,
             "--key-file", keyFile.path, "--data-dir", node.directory.path, "--profile", profile,
-            "--roles", "broker", "--exit-with-parent",
+            "--roles", "broker", "--kafka", node.kafka.description, "--exit-with-parent",
         ]
         if !voters.isEmpty { arguments += ["--voters", voters.joined(separator: ",")] }
         if let seed { arguments += ["--seed", seed.gossip.description] }

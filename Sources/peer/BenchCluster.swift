@@ -31,6 +31,7 @@ final class BenchCluster: @unchecked Sendable {
                 name: "node\(index + 1)",
                 gossip: PeerAddress(host: "127.0.0.1", port: UInt16(basePort + index)),
                 rpc: PeerAddress(host: "127.0.0.1", port: UInt16(basePort + count + index)),
+                kafka: PeerAddress(host: "127.0.0.1", port: UInt16(basePort + 2 * count + index)),
                 directory: directory.appendingPathComponent("node\(index + 1)")
             )
         }

@@ -7,6 +7,8 @@ struct DevNode: Sendable {
     var name: String
     var gossip: PeerAddress
     var rpc: PeerAddress
+    /// The Kafka listener.
+    var kafka: PeerAddress
     var directory: URL
 
     var logFile: URL { directory.appendingPathComponent("agent.log") }
@@ -24,14 +26,16 @@ final class DevCluster {
     /// How long children get to leave gracefully before they are killed.
     static let stopTimeout: Duration = .seconds(5)
 
-    /// Node `i` (0-based) gossips on `basePort + i` and serves RPC on `basePort + count + i`.
-    init(count: Int, basePort: Int, directory: URL) {
+    /// Node `i` (0-based) gossips on `basePort + i`, serves RPC on `basePort + count + i` and Kafka clients on
+    /// `kafkaBasePort + i`.
+    init(count: Int, basePort: Int, kafkaBasePort: Int = Int(KafkaListenerConfiguration.defaultPort), directory: URL) {
         self.directory = directory
         nodes = (0..<count).map { index in
             DevNode(
                 name: "node\(index + 1)",
                 gossip: PeerAddress(host: "127.0.0.1", port: UInt16(basePort + index)),
                 rpc: PeerAddress(host: "127.0.0.1", port: UInt16(basePort + count + index)),
+                kafka: PeerAddress(host: "127.0.0.1", port: UInt16(kafkaBasePort + index)),
                 directory: directory.appendingPathComponent("node\(index + 1)")
             )
         }

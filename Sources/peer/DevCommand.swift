@@ -11,7 +11,7 @@ struct DevCommand: AsyncParsableCommand {
         abstract: "Start a local cluster of real agents and watch its membership.",
         discussion: """
             Generates a key and starts N `peer agent` processes on 127.0.0.1: node i gossips on base-port+i-1 and \
-            serves RPC on base-port+N+i-1; every node joins through node1. Data dirs and logs go to a temporary \
+            serves RPC on base-port+N+i-1 and Kafka clients on kafka-base-port+i-1 (9092, 9093, ...); every node joins through node1. Data dirs and logs go to a temporary \
             directory that is kept for inspection. Ctrl-C (or --duration/--once) stops every agent.
             """
     )
@@ -21,6 +21,9 @@ struct DevCommand: AsyncParsableCommand {
 
     @Option(help: "Gossip port of node1; the others follow, then the RPC ports.")
     var basePort: Int = Int(AgentConfiguration.defaultGossipPort)
+
+    @Option(help: "Kafka port of node1; the others follow.")
+    var kafkaBasePort: Int = Int(KafkaListenerConfiguration.defaultPort)
 
     @Option(
         help: ArgumentHelp(
@@ -44,12 +47,20 @@ struct DevCommand: AsyncParsableCommand {
         guard GossipConfiguration.profile(named: profile) != nil else {
             throw ValidationError("--profile: unknown profile '\(profile)'")
         }
+        guard kafkaBasePort >= 1, kafkaBasePort + nodes - 1 <= 65_535 else {
+            throw ValidationError("--kafka-base-port: ports \(kafkaBasePort)...\(kafkaBasePort + nodes - 1) do not fit")
+        }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
     }
 
     func run() async throws {
         let directory = try AgentProcesses.makeTemporaryDirectory(prefix: "peer-dev")
-        let cluster = DevCluster(count: nodes, basePort: basePort, directory: directory)
+        let cluster = DevCluster(
+            count: nodes,
+            basePort: basePort,
+            kafkaBasePort: kafkaBasePort,
+            directory: directory
+        )
         try await cluster.launch(executable: try AgentProcesses.currentExecutable(), profile: profile)
         print("started \(nodes) agents; data and logs in \(directory.path)")
 

@@ -8,6 +8,8 @@ struct DevMembershipView: Sendable {
     let nodes: [DevNode]
     let directory: URL
     let live: Bool
+    /// Bytes appended per second per partition, from the leaders' log sizes between refreshes.
+    private let meter = ThroughputMeter()
 
     private static let refreshInterval: Duration = .seconds(1)
 
@@ -107,8 +109,33 @@ struct DevMembershipView: Sendable {
             _ = try? await client.call(.POST, "/v1/topics", body: demo, as: RequestDoneResponse.self)
             partitions = (try? await client.call(.GET, "/v1/partitions", as: PartitionsResponse.self)) ?? partitions
         }
-        lines.append(PartitionsTable.render(partitions.partitions))
+        let withLogs = await leaderLogs(partitions.partitions)
+        lines.append(PartitionsTable.render(withLogs, rates: meter.update(withLogs)))
         return lines
+    }
+
+    /// The partitions with each one's log as its leader reports it (a node reports only the logs it holds).
+    private func leaderLogs(_ partitions: [PartitionView]) async -> [PartitionView] {
+        let reports = await withTaskGroup(of: (String, [PartitionView]).self) { group in
+            for node in nodes {
+                group.addTask {
+                    let views = try? await Self.client(for: node).call(.GET, "/v1/partitions", as: PartitionsResponse.self)
+                    return (node.name, views?.partitions ?? [])
+                }
+            }
+            var byNode: [String: [PartitionView]] = [:]
+            for await (name, views) in group { byNode[name] = views }
+            return byNode
+        }
+        return partitions.map { partition in
+            var merged = partition
+            if let leader = partition.leader,
+                let own = reports[leader]?.first(where: { $0.topic == partition.topic && $0.partition == partition.partition })
+            {
+                merged.log = own.log
+            }
+            return merged
+        }
     }
 
     private static func client(for node: DevNode) -> RPCClient {
@@ -123,5 +150,29 @@ struct DevMembershipView: Sendable {
         client.connectTimeout = .milliseconds(500)
         client.requestTimeout = .seconds(1)
         return try await client.call(.GET, "/v1/members", as: MembersResponse.self).members
+    }
+}
+
+/// Turns successive log sizes into bytes per second, per partition.
+final class ThroughputMeter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var previous: [String: (bytes: Int64, at: ContinuousClock.Instant)] = [:]
+
+    /// Rates since the last call, by "topic/partition"; a partition seen for the first time has none yet.
+    func update(_ partitions: [PartitionView]) -> [String: Double] {
+        let now = ContinuousClock.now
+        return lock.withLock {
+            var rates: [String: Double] = [:]
+            for partition in partitions {
+                guard let log = partition.log else { continue }
+                let key = "\(partition.topic)/\(partition.partition)"
+                if let last = previous[key] {
+                    let seconds = (now - last.at).seconds
+                    if seconds > 0 { rates[key] = Double(max(0, log.sizeBytes - last.bytes)) / seconds }
+                }
+                previous[key] = (log.sizeBytes, now)
+            }
+            return rates
+        }
     }
 }

@@ -2,21 +2,31 @@ import PeerNode
 
 /// Human views of the controller and of partitions; offline and under-replicated partitions are marked.
 enum PartitionsTable {
-    static func render(_ partitions: [PartitionView]) -> String {
+    /// - Parameter rates: bytes per second appended, by "topic/partition", when known (the dev view measures it).
+    static func render(_ partitions: [PartitionView], rates: [String: Double] = [:]) -> String {
         guard !partitions.isEmpty else { return "no partitions" }
-        var table = TextTable(header: ["Topic", "Partition", "Leader", "LeaderEpoch", "Replicas", "ISR", "State"])
+        var header = ["Topic", "Partition", "Leader", "LeaderEpoch", "Replicas", "ISR", "LogEnd", "HighWatermark"]
+        if !rates.isEmpty { header.append("Bytes/s") }
+        header.append("State")
+        var table = TextTable(header: header)
         for partition in partitions {
             let state =
                 partition.isOffline ? "OFFLINE" : partition.isUnderReplicated ? "under-replicated" : "ok"
-            table.append([
+            var row = [
                 partition.topic,
                 "\(partition.partition)",
                 partition.leader ?? "none",
                 "\(partition.fullLeaderEpoch)",
                 partition.replicas.joined(separator: ","),
                 partition.isr.joined(separator: ","),
-                state,
-            ])
+                partition.log.map { "\($0.logEndOffset)" } ?? "-",
+                partition.log.map { "\($0.highWatermark)" } ?? "-",
+            ]
+            if !rates.isEmpty {
+                row.append(rates["\(partition.topic)/\(partition.partition)"].map { String(format: "%.0f", $0) } ?? "-")
+            }
+            row.append(state)
+            table.append(row)
         }
         return table.render()
     }

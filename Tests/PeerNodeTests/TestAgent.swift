@@ -9,6 +9,9 @@ final class TestAgent {
     let name: String
     let gossip: PeerAddress
     let rpc: PeerAddress
+    /// The Kafka listener, passed as `--kafka` when the agent is a broker.
+    let kafka: PeerAddress
+    let dataDirectory: URL
     let logFile: URL
     private let process: Process
 
@@ -26,7 +29,9 @@ final class TestAgent {
         self.name = name
         gossip = PeerAddress(host: "127.0.0.1", port: try FreePort.next())
         rpc = PeerAddress(host: "127.0.0.1", port: try FreePort.next())
+        kafka = PeerAddress(host: "127.0.0.1", port: try FreePort.next())
         let dataDirectory = directory.appendingPathComponent(name)
+        self.dataDirectory = dataDirectory
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         logFile = dataDirectory.appendingPathComponent("agent-\(gossip.port).log")
         guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
@@ -40,6 +45,11 @@ final class TestAgent {
             "--data-dir", dataDirectory.path, "--exit-with-parent",
         ]
         arguments += Self.fastTiming + extraArguments
+        if zip(extraArguments, extraArguments.dropFirst()).contains(where: { $0 == "--roles" && $1.contains("broker") }),
+            !extraArguments.contains("--kafka")
+        {
+            arguments += ["--kafka", kafka.description]
+        }
         for seed in seeds { arguments += ["--seed", seed.description] }
 
         process = Process()

@@ -1,0 +1,29 @@
+import Gossip
+import Log
+import Partitions
+
+/// Following the cluster state: topics deleted through the controller lose their local logs, and every change to
+/// a partition (a new leader, a smaller ISR) re-checks the requests waiting on it.
+extension KafkaBroker {
+    func clusterStateChanged(_ entry: StateEntry) {
+        removeLogsOfDeletedTopics()
+        waiters.pollAll()
+    }
+
+    /// Deletes the local logs of topics the controller deleted. Only a deletion the cluster agreed on removes data:
+    /// a topic merely missing from this node's table (its state file lost, gossip not yet caught up) keeps its logs.
+    func removeLogsOfDeletedTopics() {
+        let partitions = shell.node.partitions
+        for partition in logs.partitions where partitions.isDeleted(topic: partition.topic) {
+            do {
+                try logs.deleteLog(topic: partition.topic, partition: partition.partition)
+                logger.info("deleted the log of a deleted topic", metadata: ["partition": "\(partition)"])
+            } catch {
+                logger.error(
+                    "cannot delete the log of a deleted topic",
+                    metadata: ["partition": "\(partition)", "error": "\(error)"]
+                )
+            }
+        }
+    }
+}

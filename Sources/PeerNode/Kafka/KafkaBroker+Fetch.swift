@@ -1,0 +1,128 @@
+import KafkaProtocol
+import Log
+import NIOCore
+import Partitions
+
+/// Fetch: whole batches from the segment files, up to the high watermark, sent with sendfile; a long poll waits
+/// (up to `maxWaitMs`) until `minBytes` are there.
+extension KafkaBroker {
+    /// One pass over the requested partitions: the response, the file slices behind its records, and its size.
+    struct FetchRead {
+        var response: FetchResponse
+        var files: [Int: FileSlice]
+        var bytes: Int
+        var hasError: Bool
+    }
+
+    func fetch(_ request: FetchRequest) -> EventLoopFuture<(FetchResponse, [Int: FileSlice])> {
+        let first = readFetch(request)
+        let minBytes = max(1, Int(request.minBytes))
+        guard request.maxWaitMs > 0, first.bytes < minBytes, !first.hasError else {
+            return eventLoop.makeSucceededFuture((first.response, first.files))
+        }
+        let promise = eventLoop.makePromise(of: (FetchResponse, [Int: FileSlice]).self)
+        let partitions = request.topics.flatMap { topic in
+            topic.partitions.map { PartitionID(topic: topic.topic, partition: Int($0.partition)) }
+        }
+        waiters.park(
+            on: partitions,
+            timeout: .milliseconds(Int64(request.maxWaitMs)),
+            eventLoop: eventLoop,
+            poll: { [weak self] in
+                guard let self else { return false }
+                let read = readFetch(request)
+                guard read.bytes >= minBytes || read.hasError else { return false }
+                promise.succeed((read.response, read.files))
+                return true
+            },
+            expire: { [weak self] in
+                guard let self, !isStopped else {
+                    promise.succeed((FetchResponse(), [:]))
+                    return
+                }
+                let read = readFetch(request)
+                promise.succeed((read.response, read.files))
+            }
+        )
+        return promise.futureResult
+    }
+
+    func readFetch(_ request: FetchRequest) -> FetchRead {
+        var remaining = request.maxBytes > 0 ? Int(request.maxBytes) : Int(Int32.max)
+        var files: [Int: FileSlice] = [:]
+        var total = 0
+        var hasError = false
+        var topics: [FetchResponse.Topic] = []
+        for topic in request.topics {
+            var partitions: [FetchResponse.Topic.Partition] = []
+            for wanted in topic.partitions {
+                var answer = FetchResponse.Topic.Partition(partitionIndex: wanted.partition)
+                answer.abortedTransactions = request.isolationLevel == 1 ? [] : nil
+                let state: PartitionState
+                switch leaderState(topic: topic.topic, partition: wanted.partition) {
+                case .failed(let error):
+                    answer.errorCode = error
+                    answer.highWatermark = -1
+                    hasError = true
+                    partitions.append(answer)
+                    continue
+                case .leader(let leading):
+                    state = leading
+                }
+                if let mismatch = epochMismatch(wanted.currentLeaderEpoch, state: state) {
+                    answer.errorCode = mismatch
+                    hasError = true
+                    partitions.append(answer)
+                    continue
+                }
+                guard let log = try? localLog(for: state) else {
+                    answer.errorCode = .kafkaStorageError
+                    hasError = true
+                    partitions.append(answer)
+                    continue
+                }
+                let highWatermark = highWatermark(of: log, state: state)
+                answer.highWatermark = highWatermark
+                // No transactions yet: the last stable offset is the high watermark.
+                answer.lastStableOffset = highWatermark
+                answer.logStartOffset = log.logStartOffset
+                let slice: LogReadSlice?
+                do {
+                    let limit = min(remaining, max(0, Int(wanted.partitionMaxBytes)))
+                    slice = try log.read(from: wanted.fetchOffset, maxBytes: limit, upTo: highWatermark)
+                        // KIP-74: only the response's first batch may exceed the limits.
+                        .flatMap { total == 0 || $0.length <= limit ? $0 : nil }
+                } catch LogError.offsetOutOfRange(_, _, _) {
+                    answer.errorCode = .offsetOutOfRange
+                    hasError = true
+                    partitions.append(answer)
+                    continue
+                } catch {
+                    logger.error("fetch read failed", metadata: ["partition": "\(state.id)", "error": "\(error)"])
+                    answer.errorCode = .kafkaStorageError
+                    hasError = true
+                    partitions.append(answer)
+                    continue
+                }
+                if let slice {
+                    let token = files.count
+                    files[token] = FileSlice(path: slice.path, position: Int(slice.position), length: slice.length)
+                    answer.records = .external(token: token, length: slice.length)
+                    total += slice.length
+                    remaining = max(0, remaining - slice.length)
+                    metrics.fetched(bytes: slice.length)
+                } else {
+                    answer.records = .bytes([])
+                }
+                partitions.append(answer)
+            }
+            topics.append(FetchResponse.Topic(topic: topic.topic, partitions: partitions))
+        }
+        return FetchRead(
+            response: FetchResponse(errorCode: .noError, sessionId: 0, responses: topics),
+            files: files,
+            bytes: total,
+            hasError: hasError
+        )
+    }
+}

@@ -1,0 +1,74 @@
+import Gossip
+import KafkaProtocol
+import Log
+import Partitions
+
+/// How the broker finds a partition's state and its local log, and what a client may see of it.
+extension KafkaBroker {
+    /// Why a partition cannot be served here, as a Kafka error.
+    enum PartitionLookup {
+        case leader(PartitionState)
+        case failed(KafkaError)
+    }
+
+    /// The partition's state when this broker leads it, else the error a client should act on.
+    func leaderState(topic: String, partition: Int32) -> PartitionLookup {
+        let partitions = shell.node.partitions
+        guard partitions.topics[topic] != nil else { return .failed(.unknownTopicOrPartition) }
+        guard let state = partitions.partitionStates[PartitionID(topic: topic, partition: Int(partition))] else {
+            return .failed(.unknownTopicOrPartition)
+        }
+        guard let leader = state.leader else { return .failed(.leaderNotAvailable) }
+        guard leader == shell.core.name else { return .failed(.notLeaderOrFollower) }
+        return .leader(state)
+    }
+
+    /// The error for a client's `currentLeaderEpoch` that does not match ours (-1 skips the check), as Kafka's
+    /// KIP-320 fencing does.
+    func epochMismatch(_ clientEpoch: Int32, state: PartitionState) -> KafkaError? {
+        guard clientEpoch >= 0 else { return nil }
+        if clientEpoch < state.kafkaLeaderEpoch { return .fencedLeaderEpoch }
+        if clientEpoch > state.kafkaLeaderEpoch { return .unknownLeaderEpoch }
+        return nil
+    }
+
+    /// The local log of a partition this broker leads, created on first use with the topic's configuration.
+    func localLog(for state: PartitionState) throws -> PartitionLog {
+        let partition = Int32(state.id.partition)
+        if let log = logs.log(topic: state.id.topic, partition: partition) { return log }
+        let configs = shell.node.partitions.topics[state.id.topic]?.configs ?? [:]
+        let config = (try? LogConfig(configs)) ?? LogConfig()
+        return try logs.createLog(topic: state.id.topic, partition: partition, config: config, now: wallClockMillis())
+    }
+
+    /// The high watermark: the log end offset once every ISR member holds the data. Until replication exists
+    /// (the next issue) only the leader holds it, so the mark moves only while the ISR is the leader alone.
+    func highWatermark(of log: PartitionLog, state: PartitionState) -> Int64 {
+        let others = state.isr.filter { $0 != shell.core.name }
+        if others.isEmpty, log.highWatermark < log.logEndOffset {
+            log.updateHighWatermark(log.logEndOffset)
+        }
+        return log.highWatermark
+    }
+
+    /// The topic's `min.insync.replicas` (Kafka's default, 1, when unset or malformed).
+    func minInsyncReplicas(topic: String) -> Int {
+        shell.node.partitions.topics[topic]?.configs["min.insync.replicas"].flatMap { Int($0) } ?? 1
+    }
+}
+
+extension KafkaBroker {
+    /// This node's log of `partition` for the RPC views, or nil when it holds none.
+    func localLogView(_ partition: PartitionID) -> LocalLogView? {
+        guard let log = logs.log(topic: partition.topic, partition: Int32(partition.partition)) else { return nil }
+        let highWatermark =
+            shell.node.partitions.partitionStates[partition].map { self.highWatermark(of: log, state: $0) }
+            ?? log.highWatermark
+        return LocalLogView(
+            logStartOffset: log.logStartOffset,
+            logEndOffset: log.logEndOffset,
+            highWatermark: highWatermark,
+            sizeBytes: log.sizeInBytes
+        )
+    }
+}

@@ -1,0 +1,35 @@
+import Metrics
+import NIOCore
+
+/// The broker's Prometheus metrics: bytes and records in and out, requests and their latency per API, refusals.
+final class KafkaMetrics {
+    let bytesIn = Counter(label: "peer_kafka_bytes_in_total")
+    let recordsIn = Counter(label: "peer_kafka_records_in_total")
+    let bytesOut = Counter(label: "peer_kafka_bytes_out_total")
+    let malformedRequests = Counter(label: "peer_kafka_malformed_requests_total")
+    let rejectedBatches = Counter(label: "peer_kafka_rejected_batches_total")
+    let connections = Gauge(label: "peer_kafka_connections")
+    private var requests: [String: Counter] = [:]
+    private var latencies: [String: Timer] = [:]
+
+    func requestReceived(api: String) {
+        if requests[api] == nil { requests[api] = Counter(label: "peer_kafka_requests_total", dimensions: [("api", api)]) }
+        requests[api]?.increment()
+    }
+
+    func requestAnswered(api: String, since start: NIODeadline) {
+        if latencies[api] == nil {
+            latencies[api] = Timer(label: "peer_kafka_request_seconds", dimensions: [("api", api)])
+        }
+        latencies[api]?.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
+    }
+
+    func appended(bytes: Int, records: Int) {
+        bytesIn.increment(by: bytes)
+        recordsIn.increment(by: records)
+    }
+
+    func fetched(bytes: Int) {
+        bytesOut.increment(by: bytes)
+    }
+}
