@@ -196,6 +196,8 @@ final class GossipShell {
             }
         case .keyringOperation:
             return answerKeyringRequest(request.body)
+        case .hello:
+            return nil
         }
     }
 
@@ -271,8 +273,7 @@ final class GossipShell {
     }
 
     private func pushPull(_ payload: [UInt8], with peer: PeerAddress, isJoin: Bool) {
-        let request = seal(StreamMessage(type: .pushPull, body: payload))
-        StreamExchange.exchange(request, with: peer, on: eventLoop, limits: configuration.streamLimits)
+        exchangeStream(StreamMessage(type: .pushPull, body: payload), with: peer)
             .assumeIsolated()
             .whenComplete { [self] result in
                 guard !isStopped else { return }

@@ -160,16 +160,33 @@ public final class PeerAgent: Sendable {
     private func bindStreamListener() async throws {
         let shell = self.shell
         let address = configuration.bind
-        let maxFrameSize = configuration.streamLimits.maxFrameSize
+        let limits = configuration.streamLimits
+        let limiter = try await eventLoop.submit {
+            NIOLoopBound(
+                ConnectionLimiter(
+                    maxTotal: limits.maxInboundConnections,
+                    maxPerSource: limits.maxInboundConnectionsPerSource
+                ),
+                eventLoop: self.eventLoop
+            )
+        }.get()
         do {
             let channel = try await ServerBootstrap(group: eventLoop)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let shell = shell.value
-                        try channel.pipeline.syncOperations.addHandlers(
-                            ByteToMessageHandler(StreamFrameDecoder(maxFrameSize: maxFrameSize)),
-                            StreamServerHandler(idleTimeout: Self.inboundIdleTimeout) { shell.answerStream($0) }
+                    guard limiter.value.admit(channel) else {
+                        shell.value.streamRejected(.connectionLimit)
+                        // A failed initializer makes the bootstrap close the accepted socket.
+                        return channel.eventLoop.makeFailedFuture(ConnectionRefused())
+                    }
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            StreamServerHandler(
+                                delegate: shell.value,
+                                idleTimeout: Self.inboundIdleTimeout,
+                                maxUnprovenFrameSize: limits.maxUnprovenFrameSize,
+                                maxFrameSize: limits.maxFrameSize
+                            )
                         )
                     }
                 }
@@ -188,16 +205,33 @@ public final class PeerAgent: Sendable {
     private func bindRPC(at address: PeerAddress, renderMetrics: (@Sendable () -> String)?) async throws {
         let shell = self.shell
         let leave: @Sendable () -> Void = { [self] in eventLoop.execute { self.beginLeave() } }
+        let policy = RPCAccessPolicy(token: configuration.rpcToken, boundAddress: address)
+        let limits = configuration.rpcLimits
+        let limiter = try await eventLoop.submit {
+            NIOLoopBound(
+                ConnectionLimiter(maxTotal: limits.maxConnections, maxPerSource: limits.maxConnections),
+                eventLoop: self.eventLoop
+            )
+        }.get()
         do {
             let channel = try await ServerBootstrap(group: eventLoop)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    guard limiter.value.admit(channel) else {
+                        shell.value.metrics.rpcConnectionsRefused.increment()
+                        // A failed initializer makes the bootstrap close the accepted socket.
+                        return channel.eventLoop.makeFailedFuture(ConnectionRefused())
+                    }
+                    return channel.eventLoop.makeCompletedFuture {
                         let router = RPCRouter(shell: shell.value, leave: leave, renderMetrics: renderMetrics)
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                         try channel.pipeline.syncOperations.addHandlers(
                             IdleStateHandler(readTimeout: Self.inboundIdleTimeout),
-                            RPCHTTPHandler(router: router)
+                            RPCHTTPHandler(
+                                router: router,
+                                policy: policy,
+                                requestTimeout: TimeAmount(limits.requestTimeout)
+                            )
                         )
                     }
                 }

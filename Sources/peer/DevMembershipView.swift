@@ -8,6 +8,8 @@ struct DevMembershipView: Sendable {
     let nodes: [DevNode]
     let directory: URL
     let live: Bool
+    /// The agents' RPC token, for creating the demo topic.
+    var token: String?
 
     private static let refreshInterval: Duration = .seconds(1)
 
@@ -94,7 +96,8 @@ struct DevMembershipView: Sendable {
 
     /// The controller line and the partition table; asks for the demo topic when there is none yet.
     private func controllerAndPartitions(of node: DevNode) async -> [String] {
-        let client = Self.client(for: node)
+        var client = Self.client(for: node)
+        client.token = token
         guard let controller = try? await client.call(.GET, "/v1/controller", as: ControllerResponse.self) else {
             return ["controller: unknown"]
         }

@@ -22,7 +22,15 @@ final class TestAgent {
 
     /// Launches the agent on fresh free ports; it is not necessarily listening yet when this returns.
     /// - Parameter extraArguments: more `peer agent` flags (roles, voters, lease timing).
-    init(name: String, key: String, seeds: [PeerAddress], directory: URL, extraArguments: [String] = []) throws {
+    /// - Parameter rpcTokenFile: the file holding the RPC token changes need; nil leaves the RPC read-only.
+    init(
+        name: String,
+        key: String,
+        seeds: [PeerAddress],
+        directory: URL,
+        rpcTokenFile: URL? = nil,
+        extraArguments: [String] = []
+    ) throws {
         self.name = name
         gossip = PeerAddress(host: "127.0.0.1", port: try FreePort.next())
         rpc = PeerAddress(host: "127.0.0.1", port: try FreePort.next())
@@ -39,6 +47,7 @@ final class TestAgent {
             "agent", "--name", name, "--bind", gossip.description, "--rpc", rpc.description, "--key", key,
             "--data-dir", dataDirectory.path, "--exit-with-parent",
         ]
+        if let rpcTokenFile { arguments += ["--rpc-token-file", rpcTokenFile.path] }
         arguments += Self.fastTiming + extraArguments
         for seed in seeds { arguments += ["--seed", seed.description] }
 
