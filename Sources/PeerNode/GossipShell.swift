@@ -165,7 +165,7 @@ final class GossipShell {
         guard let sourceAddress = PeerAddress(source) else { return }
         let opened: [UInt8]
         do {
-            opened = try sealer.open(sealed, nowMillis: wallClockMillis())
+            opened = try sealer.open(sealed, at: datagramRecipients, nowMillis: wallClockMillis())
         } catch {
             metrics.sealingRejected(error.metricLabel)
             logger.trace("dropped datagram", metadata: ["from": "\(sourceAddress)", "reason": "\(error)"])
@@ -256,7 +256,12 @@ final class GossipShell {
             metrics.sendFailures.increment()
             return
         }
-        let sealed = seal(datagram)
+        let sealed = sealer.seal(
+            datagram,
+            to: destination.description,
+            nowMillis: wallClockMillis(),
+            using: &nonceGenerator
+        )
         var buffer = channel.allocator.buffer(capacity: sealed.count)
         buffer.writeBytes(sealed)
         channel.writeAndFlush(AddressedEnvelope(remoteAddress: socketAddress, data: buffer), promise: nil)
@@ -342,7 +347,7 @@ final class GossipShell {
 
     // MARK: Sealing
 
-    /// Seals a datagram payload under the primary key.
+    /// Seals a stream payload under the primary key (datagrams are sealed for their recipient in `send`).
     func seal(_ plaintext: [UInt8]) -> [UInt8] {
         sealer.seal(plaintext, nowMillis: wallClockMillis(), using: &nonceGenerator)
     }
@@ -369,6 +374,15 @@ final class GossipShell {
     }
 
     // MARK: Addresses
+
+    /// The addresses a datagram may have been sealed for: the advertised one, and the bound one if it is concrete.
+    var datagramRecipients: [String] {
+        let bind = configuration.bind
+        guard bind != configuration.advertise, !AgentConfiguration.isUnspecifiedHost(bind.host) else {
+            return [configuration.advertise.description]
+        }
+        return [configuration.advertise.description, bind.description]
+    }
 
     /// The socket address for a peer. IP literals convert directly; host names are resolved once and cached
     /// (that lookup blocks the loop, so advertise IP addresses in production).

@@ -4,10 +4,12 @@ import Foundation
 import Glibc
 
 private let streamSocket = Int32(SOCK_STREAM.rawValue)
+private let datagramSocket = Int32(SOCK_DGRAM.rawValue)
 #elseif canImport(Darwin)
 import Darwin
 
 private let streamSocket = SOCK_STREAM
+private let datagramSocket = SOCK_DGRAM
 #endif
 
 /// A plain TCP connection to 127.0.0.1, for sending exactly the bytes an attacker would (hand-made HTTP, junk
@@ -78,6 +80,32 @@ final class RawConnection {
         var byte: UInt8 = 0
         let count = recv(descriptor, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
         return count <= 0
+    }
+
+    /// Sends one UDP datagram to 127.0.0.1:`port`.
+    static func sendDatagram(_ bytes: [UInt8], to port: UInt16) throws {
+        let descriptor = socket(AF_INET, datagramSocket, 0)
+        guard descriptor >= 0 else { throw RawConnectionError("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let sent = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bytes.withUnsafeBytes {
+                    sendto(
+                        descriptor,
+                        $0.baseAddress,
+                        $0.count,
+                        0,
+                        socketAddress,
+                        socklen_t(MemoryLayout<sockaddr_in>.size)
+                    )
+                }
+            }
+        }
+        guard sent == bytes.count else { throw RawConnectionError("sendto() failed") }
     }
 
     /// The status code of a raw HTTP request's answer; nil when the connection closed without one.
