@@ -16,6 +16,10 @@ public enum AgentStartupError: Error, CustomStringConvertible {
     case noKey(dataDirectory: String?)
     case keyringFile(path: String, reason: String)
     case bindFailed(what: String, address: PeerAddress, reason: String)
+    /// While joining, another agent was found running under this name.
+    case duplicateName(name: String, otherAddress: String)
+    /// The state file in the data directory could not be read; it was moved aside.
+    case unreadableStateFile(path: String, movedTo: String, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +34,10 @@ public enum AgentStartupError: Error, CustomStringConvertible {
             return "cannot use keyring file \(path): \(reason)"
         case .bindFailed(let what, let address, let reason):
             return "cannot bind \(what) to \(address): \(reason)"
+        case .duplicateName(let name, let otherAddress):
+            return "another agent already runs as \(name) at \(otherAddress); every agent needs a unique --name"
+        case .unreadableStateFile(let path, let movedTo, let reason):
+            return "cannot read \(path) (\(reason)); moved it aside to \(movedTo)"
         }
     }
 }

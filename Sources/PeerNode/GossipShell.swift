@@ -36,6 +36,10 @@ final class GossipShell {
     private var stateDirty = false
     private var leaveCompleted = false
     private(set) var isStopped = false
+    /// Clashes with another node of our name: seen so far, and whether our join had completed first.
+    var nameClash = NameClashWatch()
+    /// Called (once) when the agent must stop with an error, such as a duplicate name found while joining.
+    var onFatalError: ((AgentStartupError) -> Void)?
     /// Whether `start` ran (the agent got past binding its sockets).
     var hasStarted: Bool { datagramChannel != nil }
 
@@ -107,6 +111,7 @@ final class GossipShell {
                 "primary_key": "\(sealer.keyring.primary.fingerprint)",
             ]
         )
+        nameClash.joinCompleted = configuration.seeds.isEmpty
         execute(node.start(seeds: configuration.seeds, now: now()))
         scheduleMetricsRefresh()
     }
@@ -249,6 +254,7 @@ final class GossipShell {
                 completeLeave()
             }
         }
+        checkNameClash()
     }
 
     private func send(_ datagram: [UInt8], to destination: PeerAddress) {
@@ -298,6 +304,7 @@ final class GossipShell {
         }
         do {
             execute(try node.receivePushPull(reply.body, now: now()).directives)
+            if isJoin { nameClash.joinCompleted = true }
         } catch {
             metrics.decodeFailed(error)
             pushPullFailed(with: peer, isJoin: isJoin, reason: "undecodable reply: \(error)")

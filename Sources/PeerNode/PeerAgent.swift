@@ -12,6 +12,8 @@ public final class PeerAgent: Sendable {
     private let eventLoop: any EventLoop
     private let shell: NIOLoopBound<GossipShell>
     private let channels: NIOLoopBoundBox<[any Channel]>
+    /// Why the agent stopped on its own with an error (a duplicate name), if it did.
+    private let failure: NIOLoopBoundBox<AgentStartupError?>
     private let stopped: EventLoopPromise<Void>
     private let logger: Logger
 
@@ -23,12 +25,14 @@ public final class PeerAgent: Sendable {
         eventLoop: any EventLoop,
         shell: NIOLoopBound<GossipShell>,
         channels: NIOLoopBoundBox<[any Channel]>,
+        failure: NIOLoopBoundBox<AgentStartupError?>,
         logger: Logger
     ) {
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.shell = shell
         self.channels = channels
+        self.failure = failure
         self.stopped = eventLoop.makePromise(of: Void.self)
         self.logger = logger
     }
@@ -49,7 +53,7 @@ public final class PeerAgent: Sendable {
         let (keyring, store) = try loadKeyring(configuration, logger: logger)
 
         let eventLoop = eventLoopGroup.next()
-        let (shell, channels) = try await eventLoop.submit {
+        let (shell, channels, failure) = try await eventLoop.submit {
             let shell = GossipShell(
                 configuration: configuration,
                 keyring: keyring,
@@ -59,7 +63,8 @@ public final class PeerAgent: Sendable {
             )
             return (
                 NIOLoopBound(shell, eventLoop: eventLoop),
-                NIOLoopBoundBox([any Channel](), eventLoop: eventLoop)
+                NIOLoopBoundBox([any Channel](), eventLoop: eventLoop),
+                NIOLoopBoundBox(AgentStartupError?.none, eventLoop: eventLoop)
             )
         }.get()
         let agent = PeerAgent(
@@ -67,6 +72,7 @@ public final class PeerAgent: Sendable {
             eventLoop: eventLoop,
             shell: shell,
             channels: channels,
+            failure: failure,
             logger: logger
         )
         do {
@@ -76,6 +82,11 @@ public final class PeerAgent: Sendable {
                 try await agent.bindRPC(at: rpcAddress, renderMetrics: renderMetrics)
             }
             try await eventLoop.submit {
+                shell.value.onFatalError = { error in
+                    // No graceful leave: a `left` under a shared name would mark the other agent as gone.
+                    failure.value = error
+                    agent.closeAll()
+                }
                 shell.value.start(datagramChannel: datagramChannel)
             }.get()
         } catch {
@@ -101,6 +112,11 @@ public final class PeerAgent: Sendable {
     /// Returns once the agent has stopped, whether by `leave`, `stop` or `POST /v1/leave`.
     public func waitUntilStopped() async {
         try? await stopped.futureResult.get()
+    }
+
+    /// Why the agent stopped on its own, if it stopped because of an error rather than a leave or `stop`.
+    public func stopError() async -> AgentStartupError? {
+        try? await eventLoop.submit { [failure] in failure.value }.get()
     }
 
     /// The current member list, as `GET /v1/members` shows it.

@@ -34,5 +34,6 @@ public struct PeerAgentService: Service {
         } onCancel: {
             Task { await agent.stop() }
         }
+        if let error = await agent.stopError() { throw error }
     }
 }
