@@ -476,7 +476,7 @@ public struct Simulation {
         case .datagram(_, let from, let bytes):
             datagramsDelivered += 1
             record(kind: 1, from: Int(from), to: i, bytes: bytes)
-            guard let plaintext = openSealed(bytes, at: i) else { return }
+            guard let plaintext = openSealed(bytes, at: i, recipient: nodes[i].address.description) else { return }
             let stamp = localTimestamp(i)
             do {
                 let directives = try instances[i].receiveDatagram(plaintext, from: nodes[Int(from)].address, now: stamp)
@@ -554,8 +554,10 @@ public struct Simulation {
     }
 
     /// Opens what node `i` received with its own clock; a rejection is counted and gives nil.
-    private mutating func openSealed(_ bytes: [UInt8], at i: Int) -> [UInt8]? {
+    /// A datagram names its `recipient` (the address it was sent to); streams have none.
+    private mutating func openSealed(_ bytes: [UInt8], at i: Int, recipient: String? = nil) -> [UInt8]? {
         do {
+            if let recipient { return try sealers[i].open(bytes, at: [recipient], nowMillis: localMillis(i)) }
             return try sealers[i].open(bytes, nowMillis: localMillis(i))
         } catch {
             reject(error)
@@ -665,7 +667,8 @@ public struct Simulation {
 
     private mutating func send(_ datagram: [UInt8], from i: Int, to destination: PeerAddress) {
         let millis = localMillis(i)
-        let sealed = sealers[i].seal(datagram, nowMillis: millis, using: &nodes[i].sealRng)
+        let recipient = destination.description
+        let sealed = sealers[i].seal(datagram, to: recipient, nowMillis: millis, using: &nodes[i].sealRng)
         datagramsSent += 1
         if WireFormat.kind(of: datagram) == WireFormat.controlKind { controlDatagrams += 1 }
         datagramBytes += sealed.count

@@ -37,12 +37,22 @@ extension SWIMInstance {
 
     mutating func applyAlive(_ update: AliveUpdate, now: Timestamp, _ out: inout [GossipDirective]) {
         if update.name == name {
+            // Alive under our name at another address: a second node was started with our name. The shell decides
+            // what to do (a node still joining refuses to run; one already in the cluster reports it).
+            let isNewClaimant = update.address != address && lastNameConflict != update.address
+            if update.address != address {
+                counters.nameConflicts += 1
+                lastNameConflict = update.address
+            }
             // News of ourselves from an earlier life, or someone else claiming our name: outbid it.
             if update.incarnation > incarnation
                 || (update.incarnation == incarnation && (update.address != address || update.metadata != metadata))
             {
                 refute(above: update.incarnation)
             }
+            // Tell the other claimant directly, once: members ignore its claim when it is older than ours, so it
+            // might otherwise never learn of the clash. Once per address, so two claimants cannot ping-pong.
+            if isNewClaimant { send([.alive(aliveUpdate)], to: update.address, &out) }
             return
         }
         if let slot = others.slot(of: update.name) {

@@ -13,6 +13,8 @@ public struct SWIMInstance: Sendable {
     public internal(set) var address: PeerAddress
     public internal(set) var localHealth: LocalHealth
     public internal(set) var counters = GossipCounters()
+    /// The address of the last other node heard claiming this node's name (see `GossipCounters.nameConflicts`).
+    public internal(set) var lastNameConflict: PeerAddress?
     /// True once a graceful leave started.
     public internal(set) var isLeaving = false
     /// True once some seed (or any member) answered; until then the join is retried.
@@ -427,6 +429,8 @@ public struct GossipCounters: Hashable, Sendable {
     public var staleAccusationsCorrected: UInt64 = 0
     public var pushPulls: UInt64 = 0
     public var joinRetries: UInt64 = 0
+    /// Alive messages under this node's name from another address: two nodes share a name.
+    public var nameConflicts: UInt64 = 0
 
     public init() {}
 }

@@ -13,10 +13,14 @@ final class GossipMetrics {
     let pushPullFailures = Counter(label: "peer_push_pull_failures_total")
     let streamsServed = Counter(label: "peer_streams_served_total")
     let stateChanges = Counter(label: "peer_state_changes_total")
+    let rpcConnectionsRefused = Counter(label: "peer_rpc_connections_refused_total")
     let localHealthScore = Gauge(label: "peer_local_health_score")
     let incarnation = Gauge(label: "peer_incarnation")
     let pendingBroadcasts = Gauge(label: "peer_pending_broadcasts")
 
+    /// Inbound streams dropped unanswered, in total (for `peer info`) and by reason (for the metrics).
+    private(set) var streamsRejected: UInt64 = 0
+    private var streamRejections: [String: Counter] = [:]
     private var sealingRejections: [String: Counter] = [:]
     private var decodeErrors: [String: Counter] = [:]
     private var memberChanges: [MemberStatus: Counter] = [:]
@@ -45,6 +49,13 @@ final class GossipMetrics {
     /// Counts a sealed message that was dropped, by why.
     func sealingRejected(_ reason: String) {
         counter(in: &sealingRejections, key: reason, label: "peer_sealing_rejected_total", dimension: "reason")
+            .increment()
+    }
+
+    /// Counts an inbound stream dropped unanswered.
+    func streamRejected(_ reason: StreamRejection) {
+        streamsRejected &+= 1
+        counter(in: &streamRejections, key: reason.rawValue, label: "peer_streams_rejected_total", dimension: "reason")
             .increment()
     }
 

@@ -25,10 +25,8 @@ extension GossipShell {
             "keyring operation",
             metadata: ["operation": "\(operation.name)", "members": "\(targets.count + 1)"]
         )
-        let limits = configuration.streamLimits
         let replies = targets.map { target in
-            let request = seal(StreamMessage(type: .keyringOperation, body: requestBody))
-            return StreamExchange.exchange(request, with: target.address, on: eventLoop, limits: limits)
+            exchangeStream(StreamMessage(type: .keyringOperation, body: requestBody), with: target.address)
                 .assumeIsolated()
                 .map { [self] sealedReply in
                     decodeKeyringReply(sealedReply, from: target.name)
@@ -118,8 +116,8 @@ extension GossipShell {
         KeyringNodeReply(
             node: core.name,
             error: error,
-            keys: keyring.keys.map(\.base64),
-            primary: keyring.primary.base64
+            keys: keyring.keys.map(\.fingerprint),
+            primary: keyring.primary.fingerprint
         )
     }
 
@@ -157,12 +155,11 @@ extension GossipShell {
         }
         var keys: [KeyringKeyView]?
         if operation == .list {
-            keys = order.map { key in
+            keys = order.map { fingerprint in
                 KeyringKeyView(
-                    key: key,
-                    fingerprint: (try? ClusterKey(base64: key))?.fingerprint ?? "?",
-                    installedOn: installed[key] ?? 0,
-                    primaryOn: primary[key] ?? 0
+                    fingerprint: fingerprint,
+                    installedOn: installed[fingerprint] ?? 0,
+                    primaryOn: primary[fingerprint] ?? 0
                 )
             }
         }

@@ -25,7 +25,8 @@ extension GossipShell {
             counters: CountersView(core.counters),
             uptimeSeconds: Double(uptime.nanoseconds) / 1e9,
             primaryKeyFingerprint: sealer.keyring.primary.fingerprint,
-            installedKeys: sealer.keyring.keys.count
+            installedKeys: sealer.keyring.keys.count,
+            streamsRejected: metrics.streamsRejected
         )
     }
 }

@@ -42,6 +42,10 @@ final class GossipShell {
     var memberObserver: ((MemberChange) -> Void)?
     /// This node's log of a partition, for the RPC views (set when the agent runs a Kafka broker).
     var localLog: ((PartitionID) -> LocalLogView?)?
+    /// Clashes with another node of our name: seen so far, and whether our join had completed first.
+    var nameClash = NameClashWatch()
+    /// Called (once) when the agent must stop with an error, such as a duplicate name found while joining.
+    var onFatalError: ((AgentStartupError) -> Void)?
     /// Whether `start` ran (the agent got past binding its sockets).
     var hasStarted: Bool { datagramChannel != nil }
 
@@ -113,6 +117,7 @@ final class GossipShell {
                 "primary_key": "\(sealer.keyring.primary.fingerprint)",
             ]
         )
+        nameClash.joinCompleted = configuration.seeds.isEmpty
         execute(node.start(seeds: configuration.seeds, now: now()))
         scheduleMetricsRefresh()
     }
@@ -171,7 +176,7 @@ final class GossipShell {
         guard let sourceAddress = PeerAddress(source) else { return }
         let opened: [UInt8]
         do {
-            opened = try sealer.open(sealed, nowMillis: wallClockMillis())
+            opened = try sealer.open(sealed, at: datagramRecipients, nowMillis: wallClockMillis())
         } catch {
             metrics.sealingRejected(error.metricLabel)
             logger.trace("dropped datagram", metadata: ["from": "\(sourceAddress)", "reason": "\(error)"])
@@ -202,6 +207,8 @@ final class GossipShell {
             }
         case .keyringOperation:
             return answerKeyringRequest(request.body)
+        case .hello:
+            return nil
         }
     }
 
@@ -255,6 +262,7 @@ final class GossipShell {
                 completeLeave()
             }
         }
+        checkNameClash()
     }
 
     private func send(_ datagram: [UInt8], to destination: PeerAddress) {
@@ -262,7 +270,12 @@ final class GossipShell {
             metrics.sendFailures.increment()
             return
         }
-        let sealed = seal(datagram)
+        let sealed = sealer.seal(
+            datagram,
+            to: destination.description,
+            nowMillis: wallClockMillis(),
+            using: &nonceGenerator
+        )
         var buffer = channel.allocator.buffer(capacity: sealed.count)
         buffer.writeBytes(sealed)
         channel.writeAndFlush(AddressedEnvelope(remoteAddress: socketAddress, data: buffer), promise: nil)
@@ -279,8 +292,7 @@ final class GossipShell {
     }
 
     private func pushPull(_ payload: [UInt8], with peer: PeerAddress, isJoin: Bool) {
-        let request = seal(StreamMessage(type: .pushPull, body: payload))
-        StreamExchange.exchange(request, with: peer, on: eventLoop, limits: configuration.streamLimits)
+        exchangeStream(StreamMessage(type: .pushPull, body: payload), with: peer)
             .assumeIsolated()
             .whenComplete { [self] result in
                 guard !isStopped else { return }
@@ -300,6 +312,7 @@ final class GossipShell {
         }
         do {
             execute(try node.receivePushPull(reply.body, now: now()).directives)
+            if isJoin { nameClash.joinCompleted = true }
         } catch {
             metrics.decodeFailed(error)
             pushPullFailed(with: peer, isJoin: isJoin, reason: "undecodable reply: \(error)")
@@ -349,7 +362,7 @@ final class GossipShell {
 
     // MARK: Sealing
 
-    /// Seals a datagram payload under the primary key.
+    /// Seals a stream payload under the primary key (datagrams are sealed for their recipient in `send`).
     func seal(_ plaintext: [UInt8]) -> [UInt8] {
         sealer.seal(plaintext, nowMillis: wallClockMillis(), using: &nonceGenerator)
     }
@@ -376,6 +389,15 @@ final class GossipShell {
     }
 
     // MARK: Addresses
+
+    /// The addresses a datagram may have been sealed for: the advertised one, and the bound one if it is concrete.
+    var datagramRecipients: [String] {
+        let bind = configuration.bind
+        guard bind != configuration.advertise, !AgentConfiguration.isUnspecifiedHost(bind.host) else {
+            return [configuration.advertise.description]
+        }
+        return [configuration.advertise.description, bind.description]
+    }
 
     /// The socket address for a peer. IP literals convert directly; host names are resolved once and cached
     /// (that lookup blocks the loop, so advertise IP addresses in production).

@@ -66,8 +66,10 @@ struct KeyringNodeReply: Codable, Sendable {
     var node: String
     /// Nil on success.
     var error: String?
-    /// Every installed key, primary first (base64), after the operation.
+    /// The fingerprint of every installed key, primary first, after the operation. Key material never leaves a
+    /// node in a reply, so nothing that relays replies (the RPC) can leak it.
     var keys: [String]
+    /// The primary key's fingerprint; empty when the node did not answer.
     var primary: String
 }
 

@@ -14,9 +14,9 @@ public final class PeerAgent: Sendable {
     /// The Kafka broker, when this agent serves Kafka clients.
     private let broker: NIOLoopBound<KafkaBroker>?
     private let channels: NIOLoopBoundBox<[any Channel]>
+    /// Why the agent stopped on its own with an error (a duplicate name), if it did.
+    private let failure: NIOLoopBoundBox<AgentStartupError?>
     private let stopped: EventLoopPromise<Void>
-    /// Why the agent stopped on its own, when it was an error (e.g. a clashing Kafka broker id).
-    private let fatalError: NIOLoopBoundBox<String?>
     private let logger: Logger
 
     /// How long an inbound stream or RPC connection may stay idle before it is closed.
@@ -28,6 +28,7 @@ public final class PeerAgent: Sendable {
         shell: NIOLoopBound<GossipShell>,
         broker: NIOLoopBound<KafkaBroker>?,
         channels: NIOLoopBoundBox<[any Channel]>,
+        failure: NIOLoopBoundBox<AgentStartupError?>,
         logger: Logger
     ) {
         self.configuration = configuration
@@ -35,8 +36,8 @@ public final class PeerAgent: Sendable {
         self.shell = shell
         self.broker = broker
         self.channels = channels
+        self.failure = failure
         self.stopped = eventLoop.makePromise(of: Void.self)
-        self.fatalError = .makeEmptyBox(valueType: String.self, eventLoop: eventLoop)
         self.logger = logger
     }
 
@@ -58,7 +59,7 @@ public final class PeerAgent: Sendable {
         let kafka = try configuration.kafka.map { try KafkaSetup.prepare($0, configuration: &configuration, logger: logger) }
 
         let eventLoop = eventLoopGroup.next()
-        let (shell, broker, channels) = try await eventLoop.submit { [configuration] in
+        let (shell, broker, channels, failure) = try await eventLoop.submit { [configuration] in
             let shell = GossipShell(
                 configuration: configuration,
                 keyring: keyring,
@@ -71,11 +72,13 @@ public final class PeerAgent: Sendable {
                 shell.stateObserver = { broker.clusterStateChanged($0) }
                 shell.localLog = { broker.localLogView($0) }
                 shell.memberObserver = { broker.memberChanged($0) }
+                broker.onFatalError = { [unowned shell] reason in shell.onFatalError?(.refusedByCluster(reason)) }
             }
             return (
                 NIOLoopBound(shell, eventLoop: eventLoop),
                 broker.map { NIOLoopBound($0, eventLoop: eventLoop) },
-                NIOLoopBoundBox([any Channel](), eventLoop: eventLoop)
+                NIOLoopBoundBox([any Channel](), eventLoop: eventLoop),
+                NIOLoopBoundBox(AgentStartupError?.none, eventLoop: eventLoop)
             )
         }.get()
         let agent = PeerAgent(
@@ -84,16 +87,9 @@ public final class PeerAgent: Sendable {
             shell: shell,
             broker: broker,
             channels: channels,
+            failure: failure,
             logger: logger
         )
-        try await eventLoop.submit {
-            broker?.value.onFatalError = { reason in
-                guard agent.fatalError.value == nil else { return }
-                agent.fatalError.value = reason
-                agent.logger.critical("stopping: \(reason)")
-                agent.closeAll()
-            }
-        }.get()
         do {
             let datagramChannel = try await agent.bindDatagramSocket()
             try await agent.bindStreamListener()
@@ -104,6 +100,11 @@ public final class PeerAgent: Sendable {
                 try await agent.bindRPC(at: rpcAddress, renderMetrics: renderMetrics)
             }
             try await eventLoop.submit {
+                shell.value.onFatalError = { error in
+                    // No graceful leave: a `left` under a shared name would mark the other agent as gone.
+                    failure.value = error
+                    agent.closeAll()
+                }
                 shell.value.start(datagramChannel: datagramChannel)
             }.get()
         } catch {
@@ -131,9 +132,9 @@ public final class PeerAgent: Sendable {
         try? await stopped.futureResult.get()
     }
 
-    /// Why the agent stopped on its own, if that was an error; nil after a normal stop or leave.
-    public func failure() async -> String? {
-        try? await eventLoop.submit { [fatalError] in fatalError.value }.get()
+    /// Why the agent stopped on its own, if it stopped because of an error rather than a leave or `stop`.
+    public func stopError() async -> AgentStartupError? {
+        try? await eventLoop.submit { [failure] in failure.value }.get()
     }
 
     /// The current member list, as `GET /v1/members` shows it.
@@ -194,16 +195,33 @@ public final class PeerAgent: Sendable {
     private func bindStreamListener() async throws {
         let shell = self.shell
         let address = configuration.bind
-        let maxFrameSize = configuration.streamLimits.maxFrameSize
+        let limits = configuration.streamLimits
+        let limiter = try await eventLoop.submit {
+            NIOLoopBound(
+                ConnectionLimiter(
+                    maxTotal: limits.maxInboundConnections,
+                    maxPerSource: limits.maxInboundConnectionsPerSource
+                ),
+                eventLoop: self.eventLoop
+            )
+        }.get()
         do {
             let channel = try await ServerBootstrap(group: eventLoop)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let shell = shell.value
-                        try channel.pipeline.syncOperations.addHandlers(
-                            ByteToMessageHandler(StreamFrameDecoder(maxFrameSize: maxFrameSize)),
-                            StreamServerHandler(idleTimeout: Self.inboundIdleTimeout) { shell.answerStream($0) }
+                    guard limiter.value.admit(channel) else {
+                        shell.value.streamRejected(.connectionLimit)
+                        // A failed initializer makes the bootstrap close the accepted socket.
+                        return channel.eventLoop.makeFailedFuture(ConnectionRefused())
+                    }
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            StreamServerHandler(
+                                delegate: shell.value,
+                                idleTimeout: Self.inboundIdleTimeout,
+                                maxUnprovenFrameSize: limits.maxUnprovenFrameSize,
+                                maxFrameSize: limits.maxFrameSize
+                            )
                         )
                     }
                 }
@@ -253,16 +271,33 @@ public final class PeerAgent: Sendable {
     private func bindRPC(at address: PeerAddress, renderMetrics: (@Sendable () -> String)?) async throws {
         let shell = self.shell
         let leave: @Sendable () -> Void = { [self] in eventLoop.execute { self.beginLeave() } }
+        let policy = RPCAccessPolicy(token: configuration.rpcToken, boundAddress: address)
+        let limits = configuration.rpcLimits
+        let limiter = try await eventLoop.submit {
+            NIOLoopBound(
+                ConnectionLimiter(maxTotal: limits.maxConnections, maxPerSource: limits.maxConnections),
+                eventLoop: self.eventLoop
+            )
+        }.get()
         do {
             let channel = try await ServerBootstrap(group: eventLoop)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    guard limiter.value.admit(channel) else {
+                        shell.value.metrics.rpcConnectionsRefused.increment()
+                        // A failed initializer makes the bootstrap close the accepted socket.
+                        return channel.eventLoop.makeFailedFuture(ConnectionRefused())
+                    }
+                    return channel.eventLoop.makeCompletedFuture {
                         let router = RPCRouter(shell: shell.value, leave: leave, renderMetrics: renderMetrics)
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                         try channel.pipeline.syncOperations.addHandlers(
                             IdleStateHandler(readTimeout: Self.inboundIdleTimeout),
-                            RPCHTTPHandler(router: router)
+                            RPCHTTPHandler(
+                                router: router,
+                                policy: policy,
+                                requestTimeout: TimeAmount(limits.requestTimeout)
+                            )
                         )
                     }
                 }

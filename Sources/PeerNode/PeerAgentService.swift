@@ -34,6 +34,6 @@ public struct PeerAgentService: Service {
         } onCancel: {
             Task { await agent.stop() }
         }
-        if let failure = await agent.failure() { throw AgentStartupError.refusedByCluster(failure) }
+        if let error = await agent.stopError() { throw error }
     }
 }

@@ -12,9 +12,12 @@ public struct RPCClient: Sendable {
     /// Keyring operations wait for every member (each bounded by the agent), so this is generous.
     public var requestTimeout: Duration = .seconds(20)
     public static let maxResponseSize = 16 << 20
+    /// The agent's RPC token, sent as `Authorization: Bearer`; changes and the keyring need it.
+    public var token: String?
 
-    public init(address: PeerAddress) {
+    public init(address: PeerAddress, token: String? = nil) {
         self.address = address
+        self.token = token
     }
 
     /// Sends a request and returns the status and body of a complete response.
@@ -49,7 +52,8 @@ public struct RPCClient: Sendable {
         headers.add(name: "Host", value: address.description)
         headers.add(name: "Connection", value: "close")
         headers.add(name: "Content-Length", value: "\(body?.count ?? 0)")
-        if body != nil { headers.add(name: "Content-Type", value: "application/json") }
+        if body != nil || method == .POST { headers.add(name: "Content-Type", value: "application/json") }
+        if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
         let head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         if let body {

@@ -1,7 +1,9 @@
+import Gossip
 import NIOCore
 import NIOHTTP1
 
-/// Collects one HTTP request (body bounded), asks the router, writes the answer and closes the connection.
+/// Collects one HTTP request (body bounded, whole request bounded in time), checks it against the access policy,
+/// asks the router, writes the answer and closes the connection.
 final class RPCHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -10,13 +12,30 @@ final class RPCHTTPHandler: ChannelInboundHandler {
     static let maxBodySize = 64 * 1024
 
     private let router: RPCRouter
+    private let policy: RPCAccessPolicy
+    private let requestTimeout: TimeAmount
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var bodyTooLarge = false
     private var responding = false
+    /// Closes the connection if the request is not complete in time, however steadily its bytes trickle in.
+    private var requestDeadline: Scheduled<Void>?
 
-    init(router: RPCRouter) {
+    init(router: RPCRouter, policy: RPCAccessPolicy, requestTimeout: TimeAmount) {
         self.router = router
+        self.policy = policy
+        self.requestTimeout = requestTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        requestDeadline = context.eventLoop.scheduleTask(in: requestTimeout) {
+            loopBoundContext.value.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        requestDeadline?.cancel()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -34,6 +53,7 @@ final class RPCHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let head, !responding else { return }
             responding = true
+            requestDeadline?.cancel()
             if bodyTooLarge {
                 respond(context: context, .error(.payloadTooLarge, "request body exceeds \(Self.maxBodySize) bytes"))
                 return
@@ -41,7 +61,19 @@ final class RPCHTTPHandler: ChannelInboundHandler {
             let parts = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
             let path = parts.first.map(String.init) ?? head.uri
             let query = parts.count > 1 ? Self.parseQuery(parts[1]) : [:]
-            let request = RPCRequest(method: head.method, path: path, query: query, body: body)
+            let remote = context.channel.remoteAddress.flatMap(PeerAddress.init).map(\.description) ?? "unknown"
+            if let refusal = policy.refusal(for: head, path: path) {
+                router.shell.logger.notice(
+                    "RPC request refused",
+                    metadata: [
+                        "remote": "\(remote)", "method": "\(head.method)", "path": "\(path)",
+                        "status": "\(refusal.status.code)",
+                    ]
+                )
+                respond(context: context, refusal)
+                return
+            }
+            let request = RPCRequest(method: head.method, path: path, query: query, body: body, remote: remote)
             let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
             router.route(request).assumeIsolated().whenComplete { [self] result in
                 let response: RPCResponse

@@ -48,6 +48,8 @@ public struct InfoResponse: Codable, Sendable {
     /// Fingerprint of the primary key (never the key itself).
     public var primaryKeyFingerprint: String
     public var installedKeys: Int
+    /// Inbound TCP streams dropped unanswered: over the connection limits, oversized, unsealed or incomplete.
+    public var streamsRejected: UInt64
 }
 
 /// The core's `GossipCounters`.
@@ -97,7 +99,7 @@ public struct KeyringResponse: Codable, Sendable {
     public var numResponded: Int
     /// Node name → error, for nodes that failed or did not answer.
     public var errors: [String: String]
-    /// Only for `list`: every key seen, with how many nodes have it installed and use it as primary.
+    /// Only for `list`: every key seen, by fingerprint, with how many nodes have it installed and use it as primary.
     public var keys: [KeyringKeyView]?
 
     public init(numNodes: Int, numResponded: Int, errors: [String: String], keys: [KeyringKeyView]?) {
@@ -108,14 +110,13 @@ public struct KeyringResponse: Codable, Sendable {
     }
 }
 
+/// One key seen by `list`, by fingerprint only: the RPC never returns key material.
 public struct KeyringKeyView: Codable, Sendable {
-    public var key: String
     public var fingerprint: String
     public var installedOn: Int
     public var primaryOn: Int
 
-    public init(key: String, fingerprint: String, installedOn: Int, primaryOn: Int) {
-        self.key = key
+    public init(fingerprint: String, installedOn: Int, primaryOn: Int) {
         self.fingerprint = fingerprint
         self.installedOn = installedOn
         self.primaryOn = primaryOn

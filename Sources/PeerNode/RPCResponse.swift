@@ -41,4 +41,6 @@ struct RPCRequest: Sendable {
     /// Query parameters, percent-decoded.
     var query: [String: String] = [:]
     var body: [UInt8]
+    /// The client's address, for the log of who asked for a change.
+    var remote: String = "unknown"
 }

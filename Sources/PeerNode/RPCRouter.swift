@@ -21,6 +21,7 @@ struct RPCRouter {
         case (.GET, "/v1/info"):
             return eventLoop.makeSucceededFuture(.json(shell.infoResponse))
         case (.POST, "/v1/leave"):
+            shell.logger.notice("leave requested over RPC", metadata: ["remote": "\(request.remote)"])
             leave()
             return eventLoop.makeSucceededFuture(.json(LeaveResponse(leaving: true, name: shell.core.name)))
         case (.GET, "/v1/keyring"):
@@ -31,11 +32,19 @@ struct RPCRouter {
             case .success(let parsed): key = parsed
             case .failure(let failure): return eventLoop.makeSucceededFuture(failure.response)
             }
+            let operation: KeyringOperation
             switch request.path {
-            case "/v1/keyring/install": return keyring(.install(key))
-            case "/v1/keyring/use": return keyring(.use(key))
-            default: return keyring(.remove(key))
+            case "/v1/keyring/install": operation = .install(key)
+            case "/v1/keyring/use": operation = .use(key)
+            default: operation = .remove(key)
             }
+            shell.logger.notice(
+                "keyring change requested over RPC",
+                metadata: [
+                    "remote": "\(request.remote)", "operation": "\(operation.name)", "key": "\(key.fingerprint)",
+                ]
+            )
+            return keyring(operation)
         case (.GET, "/metrics"):
             guard let renderMetrics else { return eventLoop.makeSucceededFuture(.error(.notFound, "metrics disabled")) }
             return eventLoop.makeSucceededFuture(

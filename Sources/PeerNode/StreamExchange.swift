@@ -19,10 +19,11 @@ enum StreamExchangeError: Error, CustomStringConvertible {
 /// One request frame out, one reply frame back, over a fresh TCP connection; used for push-pull and
 /// keyring operations. Everything is bounded: the connect, the whole exchange, and the reply size.
 enum StreamExchange {
-    /// Connects to `address`, writes `request` as one frame and returns the payload of the first frame
+    /// Connects to `address`, writes `hello` and `request` as two frames and returns the payload of the first frame
     /// that comes back. Runs on `eventLoop`; the returned future completes there.
     static func exchange(
         _ request: [UInt8],
+        hello: [UInt8],
         with address: PeerAddress,
         on eventLoop: any EventLoop,
         limits: StreamLimits
@@ -47,7 +48,8 @@ enum StreamExchange {
         connected.whenComplete { result in
             switch result {
             case .success(let channel):
-                var buffer = channel.allocator.buffer(capacity: request.count + Framing.headerCount)
+                var buffer = channel.allocator.buffer(capacity: hello.count + request.count + 2 * Framing.headerCount)
+                buffer.writeBytes(Framing.frame(hello))
                 buffer.writeBytes(Framing.frame(request))
                 channel.writeAndFlush(buffer, promise: nil)
                 reply.futureResult.whenComplete { _ in channel.close(promise: nil) }

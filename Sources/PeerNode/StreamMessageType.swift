@@ -5,6 +5,9 @@ enum StreamMessageType: UInt8, Sendable {
     case pushPull = 1
     /// A cluster-wide keyring operation and its per-node answer.
     case keyringOperation = 2
+    /// The small frame that opens every stream: once it opens, the peer has proven it holds a cluster key, and only
+    /// then is a large request frame buffered.
+    case hello = 3
 }
 
 /// A stream message once opened: its type and its body.

@@ -1,21 +1,58 @@
 import NIOCore
 import Sealing
 
-/// Serves one request per inbound TCP connection: the first frame is handed to `answer`, whose sealed reply (if
-/// any) is written back before the connection closes. A connection that sends nothing in time is closed.
+/// What the stream listener asks of the shell: whether a hello proves the cluster key, the sealed reply to a
+/// request, and counting a rejected stream.
+protocol StreamServerDelegate: AnyObject {
+    /// Whether `sealedHello` opens as a hello (authentic, fresh, never seen before).
+    func acceptsStreamHello(_ sealedHello: [UInt8]) -> Bool
+    /// The sealed reply for a sealed request, or nil to hang up without answering.
+    func answerStream(_ sealedRequest: [UInt8]) -> [UInt8]?
+    /// Counts a stream that was dropped before it was answered, by why.
+    func streamRejected(_ reason: StreamRejection)
+}
+
+/// Why an inbound stream was dropped; the metric label is the raw value.
+enum StreamRejection: String, CaseIterable {
+    /// Over the per-source or total connection limit.
+    case connectionLimit = "connection_limit"
+    /// A frame larger than allowed: before the hello, anything above the small unproven limit.
+    case frameTooLarge = "frame_too_large"
+    /// The first frame was not a hello sealed with a cluster key.
+    case badHello = "bad_hello"
+    /// The request did not open or could not be answered.
+    case badRequest = "bad_request"
+    /// Closed (by the peer, or by the idle timeout) before a whole request arrived.
+    case incomplete
+}
+
+/// Serves one request per inbound TCP connection. The first frame must be a small sealed hello: until it opens, at
+/// most `maxUnprovenFrameSize` bytes are buffered, so a peer without the key cannot make us hold large frames.
+/// Then one request frame of up to `maxFrameSize` is answered, the reply written, and the connection closed. A
+/// connection that does not finish in time is closed, and every stream dropped unanswered is counted once.
 final class StreamServerHandler: ChannelInboundHandler {
-    typealias InboundIn = [UInt8]
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    /// Returns the sealed reply for a sealed request, or nil to hang up without answering.
-    private let answer: ([UInt8]) -> [UInt8]?
+    private let delegate: any StreamServerDelegate
     private let idleTimeout: TimeAmount
+    private let maxFrameSize: Int
+    private var decoder: FrameDecoder
     private var idleClose: Scheduled<Void>?
-    private var answered = false
+    private var helloAccepted = false
+    /// Answered or rejected: either way nothing more is read, and the stream is not counted again.
+    private var finished = false
 
-    init(idleTimeout: TimeAmount, answer: @escaping ([UInt8]) -> [UInt8]?) {
+    init(
+        delegate: any StreamServerDelegate,
+        idleTimeout: TimeAmount,
+        maxUnprovenFrameSize: Int,
+        maxFrameSize: Int
+    ) {
+        self.delegate = delegate
         self.idleTimeout = idleTimeout
-        self.answer = answer
+        self.maxFrameSize = maxFrameSize
+        decoder = FrameDecoder(maxFrameSize: min(maxUnprovenFrameSize, maxFrameSize))
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -28,13 +65,35 @@ final class StreamServerHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         idleClose?.cancel()
+        if !finished { reject(.incomplete, context: nil) }
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !answered else { return }
-        answered = true
-        guard let reply = answer(unwrapInboundIn(data)) else {
+        guard !finished else { return }
+        decoder.append(unwrapInboundIn(data).readableBytesView)
+        do {
+            while !finished, let frame = try decoder.nextFrame() {
+                handle(frame, context: context)
+            }
+        } catch {
+            reject(.frameTooLarge, context: context)
+        }
+    }
+
+    private func handle(_ frame: [UInt8], context: ChannelHandlerContext) {
+        guard helloAccepted else {
+            guard delegate.acceptsStreamHello(frame) else {
+                reject(.badHello, context: context)
+                return
+            }
+            helloAccepted = true
+            decoder.maxFrameSize = maxFrameSize
+            return
+        }
+        finished = true
+        guard let reply = delegate.answerStream(frame) else {
+            delegate.streamRejected(.badRequest)
             context.close(promise: nil)
             return
         }
@@ -46,8 +105,16 @@ final class StreamServerHandler: ChannelInboundHandler {
         }
     }
 
+    private func reject(_ reason: StreamRejection, context: ChannelHandlerContext?) {
+        guard !finished else { return }
+        finished = true
+        delegate.streamRejected(reason)
+        context?.close(promise: nil)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A malformed or oversized frame: the stream is out of sync, so drop it.
+        // A socket error: the stream is unusable.
+        reject(.incomplete, context: context)
         context.close(promise: nil)
     }
 }

@@ -25,8 +25,10 @@ public enum Framing {
 /// unbounded memory. After an error the stream is out of sync; the decoder keeps throwing and the
 /// connection should be closed.
 public struct FrameDecoder: Sendable {
-    /// Largest accepted payload.
-    public let maxFrameSize: Int
+    /// Largest accepted payload. A server raises it once the peer has proven it holds the cluster key.
+    public var maxFrameSize: Int {
+        didSet { maxFrameSize = max(0, maxFrameSize) }
+    }
     private var buffer: [UInt8] = []
     private var readIndex = 0
     private var failure: FramingError?

@@ -4,8 +4,13 @@ import CSodium
 ///
 /// Wire format (all integers big-endian):
 /// `[version = 1][24-byte nonce][AEAD(senderID u64, sequence u64, timestampMillis i64, plaintext)][16-byte tag]`
-/// with `version ‖ nonce` as additional authenticated data. XChaCha20-Poly1305's 192-bit nonce makes
+/// with `version ‖ nonce ‖ recipient` as additional authenticated data. XChaCha20-Poly1305's 192-bit nonce makes
 /// random nonces safe, so no nonce state has to survive restarts.
+///
+/// The recipient (for datagrams, the address they are sent to) is authenticated but not sent: a datagram opens
+/// only at the node it was sealed for, so one captured on its way to one member cannot be replayed to another,
+/// whose replay guard has never seen it. Streams are sealed without a recipient, which also keeps a stream frame
+/// from ever opening as a datagram.
 ///
 /// Sans-IO: the caller supplies the time and the nonce RNG, so a simulator gets identical bytes from
 /// the same seed; nothing here reads a clock or a global RNG.
@@ -40,9 +45,34 @@ public struct Sealer: Sendable {
         self.replayGuard = ReplayGuard(windowMillis: replayWindowMillis)
     }
 
-    /// Seals `plaintext` under the primary key. Each call uses the next sequence number.
+    /// Seals `plaintext` under the primary key, for no particular recipient (streams). Each call uses the next
+    /// sequence number.
     public mutating func seal(
         _ plaintext: some Collection<UInt8>,
+        nowMillis: Int64,
+        using rng: inout some RandomNumberGenerator
+    ) -> [UInt8] {
+        seal(plaintext, context: [], nowMillis: nowMillis, using: &rng)
+    }
+
+    /// Seals `plaintext` so that it opens only at `recipient` (see `open(_:at:nowMillis:)`).
+    public mutating func seal(
+        _ plaintext: some Collection<UInt8>,
+        to recipient: String,
+        nowMillis: Int64,
+        using rng: inout some RandomNumberGenerator
+    ) -> [UInt8] {
+        seal(plaintext, context: Self.recipientContext(recipient), nowMillis: nowMillis, using: &rng)
+    }
+
+    /// The associated data naming a recipient; never empty, so it differs from the no-recipient case.
+    static func recipientContext(_ recipient: String) -> [UInt8] {
+        [UInt8(ascii: ">")] + Array(recipient.utf8)
+    }
+
+    private mutating func seal(
+        _ plaintext: some Collection<UInt8>,
+        context: [UInt8],
         nowMillis: Int64,
         using rng: inout some RandomNumberGenerator
     ) -> [UInt8] {
@@ -62,11 +92,12 @@ public struct Sealer: Sendable {
         sequence &+= 1
 
         var output = header + [UInt8](repeating: 0, count: message.count + Self.tagCount)
+        let associated = header + context
         let key = keyring.primary.bytes
         var written: UInt64 = 0
         let result = output.withUnsafeMutableBufferPointer { out in
             message.withUnsafeBufferPointer { m in
-                header.withUnsafeBufferPointer { ad in
+                associated.withUnsafeBufferPointer { ad in
                     key.withUnsafeBufferPointer { k in
                         crypto_aead_xchacha20poly1305_ietf_encrypt(
                             out.baseAddress! + Self.headerCount,
@@ -88,9 +119,27 @@ public struct Sealer: Sendable {
         return output
     }
 
-    /// Authenticates under any installed key (primary first), then applies the replay guard.
-    /// Never traps: every malformed, forged or replayed input throws.
+    /// Authenticates a message sealed for no particular recipient under any installed key (primary first), then
+    /// applies the replay guard. Never traps: every malformed, forged or replayed input throws.
     public mutating func open(_ sealed: some Collection<UInt8>, nowMillis: Int64) throws(SealingError) -> [UInt8] {
+        try open(sealed, contexts: [[]], nowMillis: nowMillis)
+    }
+
+    /// Opens a message sealed for one of `recipients` (the names this node answers to, e.g. its advertised and
+    /// bound addresses); one sealed for anyone else fails authentication.
+    public mutating func open(
+        _ sealed: some Collection<UInt8>,
+        at recipients: [String],
+        nowMillis: Int64
+    ) throws(SealingError) -> [UInt8] {
+        try open(sealed, contexts: recipients.map(Self.recipientContext), nowMillis: nowMillis)
+    }
+
+    private mutating func open(
+        _ sealed: some Collection<UInt8>,
+        contexts: [[UInt8]],
+        nowMillis: Int64
+    ) throws(SealingError) -> [UInt8] {
         let count = sealed.count
         guard count <= Self.maxSealedSize else { throw .tooLarge(count) }
         guard count >= Self.overhead else { throw .tooShort }
@@ -100,8 +149,17 @@ public struct Sealer: Sendable {
         let cipherCount = count - Self.headerCount
         var message = [UInt8](repeating: 0, count: cipherCount - Self.tagCount)
         var opened = false
-        for key in keyring.keys where !opened {
-            opened = Self.decrypt(input, cipherCount: cipherCount, key: key.bytes, into: &message)
+        for context in contexts where !opened {
+            let associated = Array(input[0..<Self.headerCount]) + context
+            for key in keyring.keys where !opened {
+                opened = Self.decrypt(
+                    input,
+                    associated: associated,
+                    cipherCount: cipherCount,
+                    key: key.bytes,
+                    into: &message
+                )
+            }
         }
         guard opened else { throw .authenticationFailed }
 
@@ -112,22 +170,30 @@ public struct Sealer: Sendable {
         return Array(message[Self.replayFieldsCount...])
     }
 
-    private static func decrypt(_ input: [UInt8], cipherCount: Int, key: [UInt8], into message: inout [UInt8]) -> Bool {
+    private static func decrypt(
+        _ input: [UInt8],
+        associated: [UInt8],
+        cipherCount: Int,
+        key: [UInt8],
+        into message: inout [UInt8]
+    ) -> Bool {
         var written: UInt64 = 0
         let result = message.withUnsafeMutableBufferPointer { m in
             input.withUnsafeBufferPointer { i in
-                key.withUnsafeBufferPointer { k in
-                    crypto_aead_xchacha20poly1305_ietf_decrypt(
-                        m.baseAddress!,
-                        &written,
-                        nil,
-                        i.baseAddress! + headerCount,
-                        UInt64(cipherCount),
-                        i.baseAddress!,
-                        UInt64(headerCount),
-                        i.baseAddress! + 1,
-                        k.baseAddress!
-                    )
+                associated.withUnsafeBufferPointer { ad in
+                    key.withUnsafeBufferPointer { k in
+                        crypto_aead_xchacha20poly1305_ietf_decrypt(
+                            m.baseAddress!,
+                            &written,
+                            nil,
+                            i.baseAddress! + headerCount,
+                            UInt64(cipherCount),
+                            ad.baseAddress!,
+                            UInt64(ad.count),
+                            i.baseAddress! + 1,
+                            k.baseAddress!
+                        )
+                    }
                 }
             }
         }

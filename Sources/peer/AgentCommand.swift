@@ -13,7 +13,8 @@ struct AgentCommand: AsyncParsableCommand {
         abstract: "Run a cluster agent.",
         discussion: """
             Gossip uses UDP and TCP on the bind port. The RPC endpoint (HTTP/JSON, used by the other commands) \
-            listens on --rpc, 127.0.0.1:7373 by default. One of --key or --key-file is required unless \
+            listens on --rpc, 127.0.0.1:7373 by default; changes through it need the token from --rpc-token-file, \
+            and without one it must stay on loopback. One of --key or --key-file is required unless \
             --data-dir already holds a keyring.json (which then wins over --key).
             """
     )
@@ -42,6 +43,15 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("RPC listen address.", valueName: "host:port"))
     var rpc: String = AgentConfiguration.defaultRPCAddress.description
 
+    @Option(
+        help: ArgumentHelp(
+            "File holding the RPC token that changes and the keyring require; without one the RPC is read-only and "
+                + "must listen on loopback.",
+            valueName: "path"
+        )
+    )
+    var rpcTokenFile: String?
+
     @Option(help: ArgumentHelp("Cluster key, base64 (see `peer keygen`).", valueName: "base64"))
     var key: String?
 
@@ -62,7 +72,12 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("tag"), help: ArgumentHelp("A key=value tag (repeatable).", valueName: "key=value"))
     var tags: [String] = []
 
-    @Option(help: ArgumentHelp("Directory for keyring.json (rotations persist there) and the cluster state (topics, partitions).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Directory for keyring.json (rotations persist there) and the cluster state (topics, partitions).",
+            valueName: "dir"
+        )
+    )
     var dataDir: String?
 
     @Option(
@@ -165,6 +180,7 @@ struct AgentCommand: AsyncParsableCommand {
             advertise: advertiseAddress,
             seeds: seedAddresses,
             rpcAddress: rpcAddress,
+            rpcToken: try rpcToken(),
             keyring: try keyring(),
             gossip: gossip,
             partitions: partitions,
@@ -200,6 +216,18 @@ struct AgentCommand: AsyncParsableCommand {
         )
         let advertise = try kafkaAdvertise.map { try AddressParsing.parse($0, flag: "--kafka-advertise") }
         return KafkaListenerConfiguration(bind: bind, advertise: advertise, nodeID: nodeId)
+    }
+
+    private func rpcToken() throws -> String? {
+        guard let rpcTokenFile else { return nil }
+        guard let contents = FileManager.default.contents(atPath: rpcTokenFile),
+            let text = String(data: contents, encoding: .utf8)
+        else {
+            throw ValidationError("--rpc-token-file: cannot read \(rpcTokenFile)")
+        }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else { throw ValidationError("--rpc-token-file: \(rpcTokenFile) is empty") }
+        return token
     }
 
     private func keyring() throws -> Keyring? {

@@ -18,10 +18,34 @@ enum AgentProcesses {
         }
     }
 
+    /// The RPC token of the cluster in `directory`: read from `rpc.token` there, or generated into it (owner-only),
+    /// so `peer dev` and `peer bench` can make changes through their agents' RPC.
+    static func rpcToken(in directory: URL) throws -> (file: URL, token: String) {
+        let file = directory.appendingPathComponent("rpc.token")
+        if let contents = FileManager.default.contents(atPath: file.path),
+            let text = String(data: contents, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            !text.isEmpty
+        {
+            return (file, text)
+        }
+        let token = Secrets.generateToken()
+        guard
+            FileManager.default.createFile(
+                atPath: file.path,
+                contents: Data((token + "\n").utf8),
+                attributes: [.posixPermissions: 0o600]
+            )
+        else {
+            throw AgentProcessError("cannot write \(file.path)")
+        }
+        return (file, token)
+    }
+
     /// The `peer agent` arguments of `node`: a broker joining through `seed`, with the controller `voters` if any.
     static func arguments(
         for node: DevNode,
         keyFile: URL,
+        tokenFile: URL,
         profile: String,
         voters: [String],
         seed: DevNode?,
@@ -29,7 +53,8 @@ enum AgentProcesses {
     ) -> [String] {
         var arguments = [
             "agent", "--name", node.name, "--bind", node.gossip.description, "--rpc", node.rpc.description,
-            "--key-file", keyFile.path, "--data-dir", node.directory.path, "--profile", profile,
+            "--key-file", keyFile.path, "--rpc-token-file", tokenFile.path, "--data-dir", node.directory.path,
+            "--profile", profile,
             "--roles", "broker", "--kafka", node.kafka.description, "--exit-with-parent",
         ]
         if !voters.isEmpty { arguments += ["--voters", voters.joined(separator: ",")] }

@@ -44,6 +44,7 @@ final class BenchCluster: @unchecked Sendable {
     func launch(_ indices: [Int], executable: URL, profile: String) throws -> ContinuousClock.Instant {
         do {
             try AgentProcesses.writeKeyFile(keyFile)
+            let tokenFile = try AgentProcesses.rpcToken(in: directory).file
             // Every agent is a broker; with a controller, the first three are its voters.
             let voters = withController ? nodes.prefix(Self.voterCount).map(\.name) : []
             for index in indices {
@@ -51,6 +52,7 @@ final class BenchCluster: @unchecked Sendable {
                 let arguments = AgentProcesses.arguments(
                     for: node,
                     keyFile: keyFile,
+                    tokenFile: tokenFile,
                     profile: profile,
                     voters: voters,
                     seed: index > 0 ? nodes[0] : nil,

@@ -7,6 +7,8 @@ import PeerNode
 /// end of the round.
 struct BenchProbe: Sendable {
     let addresses: [PeerAddress]
+    /// The agents' RPC token, for creating topics.
+    var token: String?
 
     /// One agent's member list and when it was received.
     struct View: Sendable {
@@ -86,6 +88,7 @@ struct BenchProbe: Sendable {
     func createTopic(at index: Int, name: String, partitions: Int, replicationFactor: Int) async throws {
         var client = Self.client(for: addresses[index])
         client.requestTimeout = .seconds(10)
+        client.token = token
         _ = try await client.call(
             .POST,
             "/v1/topics",

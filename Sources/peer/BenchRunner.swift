@@ -22,7 +22,12 @@ struct BenchRunner: Sendable {
     /// After convergence, join updates are still being retransmitted for a moment; the idle window starts later.
     static let quietPeriod: Duration = .seconds(2)
 
-    var probe: BenchProbe { BenchProbe(addresses: cluster.nodes.map(\.rpc)) }
+    var probe: BenchProbe {
+        BenchProbe(
+            addresses: cluster.nodes.map(\.rpc),
+            token: try? AgentProcesses.rpcToken(in: cluster.directory).token
+        )
+    }
     var names: [String] { cluster.nodes.map(\.name) }
 
     func run(executable: URL) async throws -> BenchReport {

@@ -46,6 +46,7 @@ final class DevCluster {
     func launch(executable: URL, profile: String) async throws {
         let keyFile = directory.appendingPathComponent("cluster.key")
         try AgentProcesses.writeKeyFile(keyFile)
+        let tokenFile = try AgentProcesses.rpcToken(in: directory).file
         // Every node is a broker; the first three are the controller voters.
         let voters = nodes.prefix(3).map(\.name)
         do {
@@ -53,6 +54,7 @@ final class DevCluster {
                 let arguments = AgentProcesses.arguments(
                     for: node,
                     keyFile: keyFile,
+                    tokenFile: tokenFile,
                     profile: profile,
                     voters: voters,
                     seed: index > 0 ? nodes[0] : nil

@@ -62,9 +62,16 @@ struct DevCommand: AsyncParsableCommand {
             directory: directory
         )
         try await cluster.launch(executable: try AgentProcesses.currentExecutable(), profile: profile)
+        let tokenFile = try AgentProcesses.rpcToken(in: directory)
         print("started \(nodes) agents; data and logs in \(directory.path)")
+        print("RPC token for changes: export PEER_RPC_TOKEN=$(cat \(tokenFile.file.path))")
 
-        let view = DevMembershipView(nodes: cluster.nodes, directory: directory, live: Terminal.stdoutIsTTY)
+        let view = DevMembershipView(
+            nodes: cluster.nodes,
+            directory: directory,
+            live: Terminal.stdoutIsTTY,
+            token: tokenFile.token
+        )
         let once = once
         let duration = duration
         let monitor = Task {

@@ -10,6 +10,8 @@ struct DevMembershipView: Sendable {
     let live: Bool
     /// Bytes appended per second per partition, from the leaders' log sizes between refreshes.
     private let meter = ThroughputMeter()
+    /// The agents' RPC token, for creating the demo topic.
+    var token: String?
 
     private static let refreshInterval: Duration = .seconds(1)
 
@@ -96,7 +98,8 @@ struct DevMembershipView: Sendable {
 
     /// The controller line and the partition table; asks for the demo topic when there is none yet.
     private func controllerAndPartitions(of node: DevNode) async -> [String] {
-        let client = Self.client(for: node)
+        var client = Self.client(for: node)
+        client.token = token
         guard let controller = try? await client.call(.GET, "/v1/controller", as: ControllerResponse.self) else {
             return ["controller: unknown"]
         }

@@ -59,6 +59,7 @@ struct InfoCommand: AsyncParsableCommand {
             ("declared dead", "\(counters.membersDeclaredDead)"),
             ("push-pulls", "\(counters.pushPulls)"),
             ("join retries", "\(counters.joinRetries)"),
+            ("streams rejected", "\(info.streamsRejected)"),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { "\($0.0.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.1)" }

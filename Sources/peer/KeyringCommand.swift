@@ -18,10 +18,10 @@ struct KeyringCommand: AsyncParsableCommand {
 
         func run() async throws {
             let response = try await rpc.client().call(.GET, "/v1/keyring", as: KeyringResponse.self)
-            var table = TextTable(header: ["Key", "Fingerprint", "Installed", "Primary"])
+            var table = TextTable(header: ["Fingerprint", "Installed", "Primary"])
             for key in response.keys ?? [] {
                 table.append([
-                    key.key, key.fingerprint, "\(key.installedOn)/\(response.numNodes)",
+                    key.fingerprint, "\(key.installedOn)/\(response.numNodes)",
                     "\(key.primaryOn)/\(response.numNodes)",
                 ])
             }

@@ -15,6 +15,15 @@ struct RPCOptions: ParsableArguments {
     )
     var rpc: String?
 
+    @Option(
+        name: .customLong("rpc-token"),
+        help: ArgumentHelp(
+            "The agent's RPC token, needed for changes and the keyring (default: $PEER_RPC_TOKEN).",
+            valueName: "token"
+        )
+    )
+    var rpcToken: String?
+
     func validate() throws {
         _ = try address()
     }
@@ -27,8 +36,15 @@ struct RPCOptions: ParsableArguments {
         return AgentConfiguration.defaultRPCAddress
     }
 
+    /// `--rpc-token`, else `$PEER_RPC_TOKEN`, else none.
+    func token() -> String? {
+        if let rpcToken { return rpcToken }
+        let environment = ProcessInfo.processInfo.environment["PEER_RPC_TOKEN"]
+        return environment?.isEmpty == false ? environment : nil
+    }
+
     func client() throws -> RPCClient {
-        RPCClient(address: try address())
+        RPCClient(address: try address(), token: token())
     }
 }
 

@@ -44,7 +44,9 @@ struct AgentIntegrationTests {
         guard await cluster.waitUntilConverged(observers: agents, expected: agents) else { return }
 
         let leaver = agents[4]
-        let leave = try await PeerCLI.run(["leave", "--rpc", leaver.rpc.description])
+        let leave = try await PeerCLI.run(
+            ["leave", "--rpc", leaver.rpc.description, "--rpc-token", cluster.rpcToken]
+        )
         cluster.check(leave.succeeded, "`peer leave` failed: \(leave)")
         let others = agents.filter { $0 !== leaver }
         await cluster.waitUntil("every other agent sees \(leaver.name) left", observers: others) { views in
@@ -98,7 +100,9 @@ struct AgentIntegrationTests {
         for (operation, key, via) in [
             ("install", newKey, agents[0]), ("use", newKey, agents[1]), ("remove", cluster.key, agents[2]),
         ] {
-            let outcome = try await PeerCLI.run(["keyring", operation, key, "--rpc", via.rpc.description])
+            let outcome = try await PeerCLI.run(
+                ["keyring", operation, key, "--rpc", via.rpc.description, "--rpc-token", cluster.rpcToken]
+            )
             cluster.check(outcome.succeeded, "`peer keyring \(operation)` failed: \(outcome)")
         }
         // Nobody dropped out while the keys changed.

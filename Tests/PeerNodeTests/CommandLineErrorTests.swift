@@ -9,6 +9,7 @@ struct CommandLineErrorTests {
         case shortKey
         case unreachableRPC
         case malformedRPCAddress
+        case publicRPCWithoutToken
 
         var testDescription: String { rawValue }
 
@@ -23,6 +24,11 @@ struct CommandLineErrorTests {
             case .shortKey: return agent + ["--key", "AAAAAAAAAAAAAAAAAAAAAA=="]
             case .unreachableRPC: return ["members", "--json", "--rpc", "127.0.0.1:\(rpcPort)"]
             case .malformedRPCAddress: return ["members", "--rpc", "localhost"]
+            case .publicRPCWithoutToken:
+                return [
+                    "agent", "--name", "bad", "--bind", "127.0.0.1:\(port)", "--rpc", "0.0.0.0:\(rpcPort)", "--key",
+                    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                ]
             }
         }
     }

@@ -74,7 +74,7 @@ struct PartitionsIntegrationTests {
         // Any node forwards the request to the controller.
         let create = try await PeerCLI.run([
             "topics", "create", "t", "--partitions", "6", "--replication-factor", "3", "--rpc",
-            agents[4].rpc.description,
+            agents[4].rpc.description, "--rpc-token", cluster.rpcToken,
         ])
         cluster.check(create.succeeded, "topics create failed: \(create)")
         var before: [PartitionView] = []

@@ -25,7 +25,15 @@ final class TestAgent {
 
     /// Launches the agent on fresh free ports; it is not necessarily listening yet when this returns.
     /// - Parameter extraArguments: more `peer agent` flags (roles, voters, lease timing).
-    init(name: String, key: String, seeds: [PeerAddress], directory: URL, extraArguments: [String] = []) throws {
+    /// - Parameter rpcTokenFile: the file holding the RPC token changes need; nil leaves the RPC read-only.
+    init(
+        name: String,
+        key: String,
+        seeds: [PeerAddress],
+        directory: URL,
+        rpcTokenFile: URL? = nil,
+        extraArguments: [String] = []
+    ) throws {
         self.name = name
         gossip = PeerAddress(host: "127.0.0.1", port: try FreePort.next())
         rpc = PeerAddress(host: "127.0.0.1", port: try FreePort.next())
@@ -44,6 +52,7 @@ final class TestAgent {
             "agent", "--name", name, "--bind", gossip.description, "--rpc", rpc.description, "--key", key,
             "--data-dir", dataDirectory.path, "--exit-with-parent",
         ]
+        if let rpcTokenFile { arguments += ["--rpc-token-file", rpcTokenFile.path] }
         arguments += Self.fastTiming + extraArguments
         if zip(extraArguments, extraArguments.dropFirst()).contains(where: { $0 == "--roles" && $1.contains("broker") }),
             !extraArguments.contains("--kafka")

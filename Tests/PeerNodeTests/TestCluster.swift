@@ -12,6 +12,9 @@ final class TestCluster {
 
     let directory: URL
     let key: String
+    /// The RPC token every agent of the cluster requires for changes, and the file it is read from.
+    let rpcToken = Secrets.generateToken()
+    var rpcTokenFile: URL { directory.appendingPathComponent("rpc.token") }
     private(set) var agents: [TestAgent] = []
     /// Agents started apart from the cluster (e.g. with another key); cleaned up and reported all the same.
     private var outsiders: [TestAgent] = []
@@ -25,6 +28,7 @@ final class TestCluster {
         self.key = key
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("peer-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(rpcToken.utf8).write(to: rpcTokenFile)
     }
 
     deinit {
@@ -54,8 +58,20 @@ final class TestCluster {
     }
 
     /// Starts an agent that is not part of `agents`: it is not expected to join, but it is still cleaned up.
-    func startOutsider(name: String, key: String, seeds: [PeerAddress]) async throws -> TestAgent {
-        let agent = try await launch(name: name, key: key, seeds: seeds)
+    func startOutsider(
+        name: String,
+        key: String,
+        seeds: [PeerAddress],
+        withToken: Bool = true,
+        extraArguments: [String] = []
+    ) async throws -> TestAgent {
+        let agent = try await launch(
+            name: name,
+            key: key,
+            seeds: seeds,
+            withToken: withToken,
+            extraArguments: extraArguments
+        )
         outsiders.append(agent)
         return agent
     }
@@ -66,6 +82,7 @@ final class TestCluster {
         name: String,
         key: String,
         seeds: [PeerAddress],
+        withToken: Bool = true,
         extraArguments: [String] = []
     ) async throws -> TestAgent {
         var lastFailure = ""
@@ -75,6 +92,7 @@ final class TestCluster {
                 key: key,
                 seeds: seeds,
                 directory: directory,
+                rpcTokenFile: withToken ? rpcTokenFile : nil,
                 extraArguments: extraArguments
             )
             let deadline = ContinuousClock.now + Self.startupTimeout
@@ -188,8 +206,9 @@ final class TestCluster {
         return lines.joined(separator: "\n")
     }
 
-    static func client(for address: PeerAddress) -> RPCClient {
-        var client = RPCClient(address: address)
+    /// A client of one agent with short timeouts; `token` for calls that change something.
+    static func client(for address: PeerAddress, token: String? = nil) -> RPCClient {
+        var client = RPCClient(address: address, token: token)
         client.connectTimeout = .milliseconds(500)
         client.requestTimeout = .seconds(2)
         return client
