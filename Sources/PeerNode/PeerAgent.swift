@@ -73,6 +73,7 @@ public final class PeerAgent: Sendable {
                 shell.localLog = { broker.localLogView($0) }
                 shell.memberObserver = { broker.memberChanged($0) }
                 broker.onFatalError = { [unowned shell] reason in shell.onFatalError?(.refusedByCluster(reason)) }
+                broker.startMaintenance()
             }
             return (
                 NIOLoopBound(shell, eventLoop: eventLoop),

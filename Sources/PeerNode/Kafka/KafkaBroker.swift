@@ -23,6 +23,8 @@ final class KafkaBroker {
     let waiters = KafkaWaiters()
     var producerIDs: ProducerIDAllocator
     private(set) var isStopped = false
+    /// Whether an fdatasync batch is running on the thread pool.
+    var flushInFlight = false
     /// Stops the agent with this one-line reason (set by the agent).
     var onFatalError: ((String) -> Void)?
 
@@ -56,10 +58,12 @@ final class KafkaBroker {
         self.logger = logger
     }
 
-    /// Fails every waiting request; later requests are refused.
+    /// Fails every waiting request, flushes and checkpoints the logs; later requests are refused.
     func stop() {
+        guard !isStopped else { return }
         isStopped = true
         waiters.failAll()
+        closeLogs()
     }
 
     /// Wall-clock milliseconds: Kafka's timestamps and retention are in wall time.

@@ -1,0 +1,86 @@
+import Log
+import NIOCore
+import NIOPosix
+
+/// The log's housekeeping, on timers: group-committed flushes (the fdatasyncs run on a thread pool, off the event
+/// loop), checkpoints of high watermarks and recovery points, and retention.
+extension KafkaBroker {
+    static let maintenanceInterval = TimeAmount.milliseconds(200)
+    /// Kafka checkpoints high watermarks every 5 s (`replica.high.watermark.checkpoint.interval.ms`).
+    static let checkpointEvery = 25
+    /// Kafka checks retention every 5 min (`log.retention.check.interval.ms`); segments are cheap to check here.
+    static let retentionEvery = 150
+
+    func startMaintenance() {
+        scheduleMaintenance(tick: 1)
+    }
+
+    private func scheduleMaintenance(tick: Int) {
+        eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: Self.maintenanceInterval) { [self] in
+            guard !isStopped else { return }
+            maintain(tick: tick)
+            scheduleMaintenance(tick: tick &+ 1)
+        }
+    }
+
+    private func maintain(tick: Int) {
+        let now = wallClockMillis()
+        // One flush at a time, and nothing deletes segment files while one runs.
+        guard !flushInFlight else { return }
+        if tick % Self.retentionEvery == 0 { applyRetention(now: now) }
+        if tick % Self.checkpointEvery == 0 {
+            do {
+                try logs.writeCheckpoints()
+            } catch {
+                logger.error("cannot write log checkpoints", metadata: ["error": "\(error)"])
+            }
+        }
+        let due = logs.logsNeedingFlush(now: now)
+        guard !due.isEmpty else { return }
+        let flushes = due.map { ($0, $0.prepareFlush()) }
+        flushInFlight = true
+        let work = flushes.map(\.1)
+        NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) {
+            for flush in work { try flush.run() }
+        }.assumeIsolatedUnsafeUnchecked().whenComplete { [self] result in
+            flushInFlight = false
+            switch result {
+            case .success:
+                for (log, flush) in flushes {
+                    do {
+                        try log.completeFlush(flush, now: wallClockMillis())
+                    } catch {
+                        logger.error("cannot record a flush", metadata: ["partition": "\(log.topic)-\(log.partition)"])
+                    }
+                }
+            case .failure(let error):
+                logger.error("fdatasync failed; will retry", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func applyRetention(now: Int64) {
+        do {
+            for (partition, result) in try logs.applyRetention(now: now) {
+                logger.info(
+                    "retention deleted old segments",
+                    metadata: [
+                        "partition": "\(partition)", "segments": "\(result.deletedSegments.count)",
+                        "bytes": "\(result.bytesDeleted)", "log_start_offset": "\(result.logStartOffset)",
+                    ]
+                )
+            }
+        } catch {
+            logger.error("retention failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Flushes and checkpoints every log (clean shutdown), on the loop: the agent is stopping anyway.
+    func closeLogs() {
+        do {
+            try logs.close(now: wallClockMillis())
+        } catch {
+            logger.error("cannot close the logs cleanly", metadata: ["error": "\(error)"])
+        }
+    }
+}
