@@ -132,8 +132,8 @@ public struct TopicDefinition: Hashable, Sendable {
     init(decoding bytes: [UInt8]) throws(DecodeError) {
         var r = ByteReader(bytes)
         let format = try r.readUInt8()
-        // Format 1 (before leader epochs had terms) is still read from older data dirs: its epochs rank lowest.
-        guard format == 1 || format == 2 else { throw .unknownVersion(format) }
+        // Only format 1 was ever written for topics (format 2 is the partition state's).
+        guard format == 1 else { throw .unknownVersion(format) }
         self.init(
             name: try r.readName(),
             partitionCount: Int(try r.readUInt32()),
@@ -169,8 +169,8 @@ public struct ControllerAnnouncement: Hashable, Sendable {
     init(decoding bytes: [UInt8]) throws(DecodeError) {
         var r = ByteReader(bytes)
         let format = try r.readUInt8()
-        // Format 1 (before leader epochs had terms) is still read from older data dirs: its epochs rank lowest.
-        guard format == 1 || format == 2 else { throw .unknownVersion(format) }
+        // Only format 1 was ever written for announcements (format 2 is the partition state's).
+        guard format == 1 else { throw .unknownVersion(format) }
         self.init(
             controller: try r.readName(),
             epoch: try r.readUInt64(),
