@@ -15,7 +15,7 @@ extension SimulationState {
         return value
     }
 
-    /// Per partition, the newest state any live node holds.
+    /// Per partition, the newest state any live node holds (of topics not deleted).
     func newestLiveStates() -> [PartitionID: PartitionState] {
         var newest: [PartitionID: PartitionState] = [:]
         for v in 0..<nodeCount where isLive(v) {
@@ -25,7 +25,7 @@ extension SimulationState {
                 newest[id] = state
             }
         }
-        return newest
+        return withoutDeletedTopics(newest)
     }
 }
 

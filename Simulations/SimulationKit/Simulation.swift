@@ -655,6 +655,8 @@ public struct Simulation {
                 }
             case .requestCompleted(let id, let error):
                 requestCompleted(id: id, error: error?.description, at: i)
+            case .topicDeleted:
+                break
             }
         }
         observeActing(i)

@@ -17,6 +17,8 @@ public enum NodeDirective: Hashable, Sendable {
     case stateChanged(StateEntry)
     case controllerChanged(ControllerView)
     case requestCompleted(id: UInt64, error: RequestFailure?)
+    /// See `PartitionsDirective.topicDeleted`: remove this topic incarnation's local data (idempotently).
+    case topicDeleted(TopicDefinition)
     /// A graceful leave finished spreading: the shell may stop.
     case leaveComplete
 }
@@ -191,6 +193,8 @@ public struct ClusterNode: Sendable {
                 } else {
                     out.append(.requestCompleted(id: id, error: error))
                 }
+            case .topicDeleted(let topic):
+                out.append(.topicDeleted(topic))
             }
         }
     }

@@ -23,10 +23,13 @@ public enum ControlMessage: Hashable, Sendable {
 
 /// What a client can ask the controller to do.
 public enum ControllerRequest: Hashable, Sendable {
-    case createTopic(name: String, partitions: Int, replicationFactor: Int)
+    /// `configs` are Kafka topic configs by name, stored and spread with the topic (see `TopicDefinition`).
+    case createTopic(name: String, partitions: Int, replicationFactor: Int, configs: [String: String] = [:])
     case electPreferredLeaders
     /// A broker about to leave asks for its leaderships to be moved away first.
     case controlledShutdown(broker: String)
+    /// Deletes a topic: every node drops it and its partitions and reports `.topicDeleted`.
+    case deleteTopic(name: String)
 }
 
 extension ControlMessage {
@@ -42,6 +45,21 @@ extension ControlMessage {
         case createTopic = 1
         case electPreferredLeaders = 2
         case controlledShutdown = 3
+        /// A creation with configs; one without keeps tag 1 and its layout.
+        case createTopicWithConfigs = 4
+        case deleteTopic = 5
+    }
+
+    private enum ResponseCode: UInt8 {
+        case done = 0
+        /// A refusal for no particular reason (`.invalidRequest`), as before reasons existed.
+        case rejected = 1
+        case notController = 2
+        case noController = 3
+        case timedOut = 4
+        case shuttingDown = 5
+        /// A refusal with a reason byte before the message.
+        case rejectedWithReason = 6
     }
 
     public func encoded() -> [UInt8] {
@@ -67,30 +85,42 @@ extension ControlMessage {
             w.write(id)
             w.write(origin)
             switch request {
-            case .createTopic(let name, let partitions, let replicationFactor):
-                w.write(RequestTag.createTopic.rawValue)
+            case .createTopic(let name, let partitions, let replicationFactor, let configs):
+                w.write((configs.isEmpty ? RequestTag.createTopic : .createTopicWithConfigs).rawValue)
                 w.write(name)
                 w.write(UInt32(clamping: partitions))
                 w.write(UInt32(clamping: replicationFactor))
+                if !configs.isEmpty {
+                    w.write(UInt16(clamping: configs.count))
+                    for (key, value) in configs.sorted(by: { $0.key < $1.key }) {
+                        w.write(key)
+                        w.write(value)
+                    }
+                }
             case .electPreferredLeaders:
                 w.write(RequestTag.electPreferredLeaders.rawValue)
             case .controlledShutdown(let broker):
                 w.write(RequestTag.controlledShutdown.rawValue)
                 w.write(broker)
+            case .deleteTopic(let name):
+                w.write(RequestTag.deleteTopic.rawValue)
+                w.write(name)
             }
         case .response(let id, let error):
             w.write(Tag.response.rawValue)
             w.write(id)
-            let (code, detail): (UInt8, String)
+            let (code, detail): (ResponseCode, String)
             switch error {
-            case nil: (code, detail) = (0, "")
-            case .rejected(let reason): (code, detail) = (1, reason)
-            case .notController(let name): (code, detail) = (2, name)
-            case .noController: (code, detail) = (3, "")
-            case .timedOut: (code, detail) = (4, "")
-            case .shuttingDown: (code, detail) = (5, "")
+            case nil: (code, detail) = (.done, "")
+            case .rejected(let message, .invalidRequest): (code, detail) = (.rejected, message)
+            case .rejected(let message, _): (code, detail) = (.rejectedWithReason, message)
+            case .notController(let name): (code, detail) = (.notController, name)
+            case .noController: (code, detail) = (.noController, "")
+            case .timedOut: (code, detail) = (.timedOut, "")
+            case .shuttingDown: (code, detail) = (.shuttingDown, "")
             }
-            w.write(code)
+            w.write(code.rawValue)
+            if code == .rejectedWithReason { w.write(error?.rejectionReason?.rawValue ?? 0) }
             w.write(detail)
         case .replicaCaughtUp(let replica, let partition, let leaderEpoch):
             w.write(Tag.replicaCaughtUp.rawValue)
@@ -135,34 +165,58 @@ extension ControlMessage {
             let rawRequest = try r.readUInt8()
             guard let requestTag = RequestTag(rawValue: rawRequest) else { throw .unknownMessageType(rawRequest) }
             switch requestTag {
-            case .createTopic:
+            case .createTopic, .createTopicWithConfigs:
+                let name = try r.readName()
+                let partitions = Int(try r.readUInt32())
+                let replicationFactor = Int(try r.readUInt32())
+                var configs: [String: String] = [:]
+                if requestTag == .createTopicWithConfigs {
+                    let count = Int(try r.readUInt16())
+                    guard count >= 1 else { throw .invalidValue("empty topic configs") }
+                    guard count <= TopicDefinition.maxConfigs else { throw .oversized("topic config count") }
+                    for _ in 0..<count {
+                        let key = try r.readName()
+                        guard configs[key] == nil else { throw .invalidValue("duplicate topic config") }
+                        configs[key] = try r.readString()
+                    }
+                }
                 self = .request(
                     id: id,
                     origin: origin,
                     .createTopic(
-                        name: try r.readName(),
-                        partitions: Int(try r.readUInt32()),
-                        replicationFactor: Int(try r.readUInt32())
+                        name: name,
+                        partitions: partitions,
+                        replicationFactor: replicationFactor,
+                        configs: configs
                     )
                 )
             case .electPreferredLeaders:
                 self = .request(id: id, origin: origin, .electPreferredLeaders)
             case .controlledShutdown:
                 self = .request(id: id, origin: origin, .controlledShutdown(broker: try r.readName()))
+            case .deleteTopic:
+                self = .request(id: id, origin: origin, .deleteTopic(name: try r.readName()))
             }
         case .response:
             let id = try r.readUInt64()
-            let code = try r.readUInt8()
+            guard let code = ResponseCode(rawValue: try r.readUInt8()) else { throw .invalidValue("response code") }
+            var reason = RejectionReason.invalidRequest
+            if code == .rejectedWithReason {
+                // `.invalidRequest` has its own code, so every refusal has one encoding.
+                guard let known = RejectionReason(rawValue: try r.readUInt8()), known != .invalidRequest else {
+                    throw .invalidValue("rejection reason")
+                }
+                reason = known
+            }
             let detail = try r.readString()
             let error: RequestFailure?
             switch code {
-            case 0: error = nil
-            case 1: error = .rejected(detail)
-            case 2: error = .notController(detail)
-            case 3: error = .noController
-            case 4: error = .timedOut
-            case 5: error = .shuttingDown
-            default: throw .invalidValue("response code")
+            case .done: error = nil
+            case .rejected, .rejectedWithReason: error = .rejected(detail, reason: reason)
+            case .notController: error = .notController(detail)
+            case .noController: error = .noController
+            case .timedOut: error = .timedOut
+            case .shuttingDown: error = .shuttingDown
             }
             self = .response(id: id, error: error)
         case .replicaCaughtUp:

@@ -31,6 +31,8 @@ public struct PartitionState: Hashable, Sendable {
     public var controllerEpoch: UInt64
     /// Bumped on every change to this partition.
     public var partitionEpoch: UInt64
+    /// Which creation of the topic this partition belongs to (see `TopicIncarnation`).
+    public var topicIncarnation: TopicIncarnation
 
     public init(
         id: PartitionID,
@@ -39,7 +41,8 @@ public struct PartitionState: Hashable, Sendable {
         leaderEpoch: LeaderEpoch,
         isr: [String],
         controllerEpoch: UInt64,
-        partitionEpoch: UInt64
+        partitionEpoch: UInt64,
+        topicIncarnation: TopicIncarnation = .original
     ) {
         self.id = id
         self.replicas = replicas
@@ -48,6 +51,7 @@ public struct PartitionState: Hashable, Sendable {
         self.isr = isr
         self.controllerEpoch = controllerEpoch
         self.partitionEpoch = partitionEpoch
+        self.topicIncarnation = topicIncarnation
     }
 
     public var version: StateVersion { StateVersion(major: controllerEpoch, minor: partitionEpoch) }
@@ -59,7 +63,9 @@ public struct PartitionState: Hashable, Sendable {
 
     func encoded() -> [UInt8] {
         var w = ByteWriter()
-        w.write(UInt8(2))
+        // Format 3 adds the topic incarnation; a partition of an original topic keeps format 2.
+        let hasIncarnation = topicIncarnation != .original
+        w.write(UInt8(hasIncarnation ? 3 : 2))
         w.write(id.topic)
         w.write(UInt32(id.partition))
         w.write(UInt16(replicas.count))
@@ -71,6 +77,10 @@ public struct PartitionState: Hashable, Sendable {
         for member in isr { w.write(member) }
         w.write(controllerEpoch)
         w.write(partitionEpoch)
+        if hasIncarnation {
+            w.write(topicIncarnation.epoch)
+            w.write(topicIncarnation.sequence)
+        }
         return w.bytes
     }
 
@@ -78,7 +88,7 @@ public struct PartitionState: Hashable, Sendable {
         var r = ByteReader(bytes)
         let format = try r.readUInt8()
         // Format 1 (before leader epochs had terms) is still read from older data dirs: its epochs rank lowest.
-        guard format == 1 || format == 2 else { throw .unknownVersion(format) }
+        guard (1...3).contains(format) else { throw .unknownVersion(format) }
         let topic = try r.readName()
         let partition = Int(try r.readUInt32())
         let replicaCount = Int(try r.readUInt16())
@@ -92,53 +102,21 @@ public struct PartitionState: Hashable, Sendable {
         let isrCount = Int(try r.readUInt16())
         var isr: [String] = []
         for _ in 0..<isrCount { isr.append(try r.readName()) }
+        let controllerEpoch = try r.readUInt64()
+        let partitionEpoch = try r.readUInt64()
+        let topicIncarnation =
+            format == 3 ? TopicIncarnation(epoch: try r.readUInt64(), sequence: try r.readUInt64()) : .original
+        // Format 3 is only written for a later incarnation, so every value has one encoding.
+        if format == 3 && topicIncarnation == .original { throw .invalidValue("topic incarnation") }
         self.init(
             id: PartitionID(topic: topic, partition: partition),
             replicas: replicas,
             leader: leader.isEmpty ? nil : leader,
             leaderEpoch: leaderEpoch,
             isr: isr,
-            controllerEpoch: try r.readUInt64(),
-            partitionEpoch: try r.readUInt64()
-        )
-        try r.expectEnd()
-    }
-}
-
-/// A topic as created: its partition count and replication factor.
-public struct TopicDefinition: Hashable, Sendable {
-    public var name: String
-    public var partitionCount: Int
-    public var replicationFactor: Int
-    public var controllerEpoch: UInt64
-
-    public init(name: String, partitionCount: Int, replicationFactor: Int, controllerEpoch: UInt64) {
-        self.name = name
-        self.partitionCount = partitionCount
-        self.replicationFactor = replicationFactor
-        self.controllerEpoch = controllerEpoch
-    }
-
-    func encoded() -> [UInt8] {
-        var w = ByteWriter()
-        w.write(UInt8(1))
-        w.write(name)
-        w.write(UInt32(partitionCount))
-        w.write(UInt16(replicationFactor))
-        w.write(controllerEpoch)
-        return w.bytes
-    }
-
-    init(decoding bytes: [UInt8]) throws(DecodeError) {
-        var r = ByteReader(bytes)
-        let format = try r.readUInt8()
-        // Format 1 (before leader epochs had terms) is still read from older data dirs: its epochs rank lowest.
-        guard format == 1 || format == 2 else { throw .unknownVersion(format) }
-        self.init(
-            name: try r.readName(),
-            partitionCount: Int(try r.readUInt32()),
-            replicationFactor: Int(try r.readUInt16()),
-            controllerEpoch: try r.readUInt64()
+            controllerEpoch: controllerEpoch,
+            partitionEpoch: partitionEpoch,
+            topicIncarnation: topicIncarnation
         )
         try r.expectEnd()
     }
@@ -169,8 +147,8 @@ public struct ControllerAnnouncement: Hashable, Sendable {
     init(decoding bytes: [UInt8]) throws(DecodeError) {
         var r = ByteReader(bytes)
         let format = try r.readUInt8()
-        // Format 1 (before leader epochs had terms) is still read from older data dirs: its epochs rank lowest.
-        guard format == 1 || format == 2 else { throw .unknownVersion(format) }
+        // Only format 1 was ever written for announcements (format 2 is the partition state's).
+        guard format == 1 else { throw .unknownVersion(format) }
         self.init(
             controller: try r.readName(),
             epoch: try r.readUInt64(),

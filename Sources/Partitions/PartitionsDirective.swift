@@ -23,6 +23,9 @@ public enum PartitionsDirective: Hashable, Sendable {
     case controllerChanged(ControllerView)
     /// A request from `submit` finished; `error` is nil on success.
     case requestCompleted(id: UInt64, error: RequestFailure?)
+    /// This incarnation of a topic is gone (deleted, or replaced by a later one while this node was away): the shell
+    /// removes its local data. Also reported for tombstones restored at start, so a crash mid-cleanup is finished.
+    case topicDeleted(TopicDefinition)
 }
 
 /// Who this node believes the controller is.

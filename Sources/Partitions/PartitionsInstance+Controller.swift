@@ -1,7 +1,7 @@
 import Gossip
 
 /// The controller's duties: leader failover from the ISR, ISR maintenance, preferred-leader election, controlled
-/// shutdown and topic creation. Each runs only while this node holds the lease.
+/// shutdown and client requests (topics are in `+Topics`). Each runs only while this node holds the lease.
 extension PartitionsInstance {
     /// One pass over every partition: drop dead replicas from ISRs and move leaderships off dead brokers, publishing
     /// at most `maxElectionsPerPass` changes (the rest follow in the next pass).
@@ -47,11 +47,14 @@ extension PartitionsInstance {
     /// Publishes a new version of a partition under our controller epoch.
     mutating func publish(_ changed: PartitionState, _ out: inout [PartitionsDirective]) {
         var state = changed
-        let previous = partitionStates[state.id]
-        // A new leader, or our first change to this partition in our term, starts a new leader epoch under our term
-        // (see `LeaderEpoch`: a predecessor's last changes may never have reached us).
+        // A re-created topic's partition continues the version and leader epoch of the deleted one it replaces.
+        let previous = partitionStates[state.id] ?? hiddenPartitionStates.removeValue(forKey: state.id)
+        // A new leader, or our first change to this partition in our term (or in this topic incarnation), starts a
+        // new leader epoch under our term (see `LeaderEpoch`: a predecessor's last changes may never have reached us).
         let previousEpoch = previous?.leaderEpoch ?? .none
-        if previous?.leader != state.leader || previousEpoch.term != holder.epoch {
+        if previous?.leader != state.leader || previousEpoch.term != holder.epoch
+            || previous?.topicIncarnation != state.topicIncarnation
+        {
             state.leaderEpoch = LeaderEpoch(term: holder.epoch, number: previousEpoch.number + 1)
         }
         state.controllerEpoch = holder.epoch
@@ -60,22 +63,25 @@ extension PartitionsInstance {
         out.append(.publish(StateEntry(key: state.stateKey, version: state.version, value: state.encoded())))
     }
 
-    /// Runs a client request as the controller; returns an error message or nil.
+    /// Runs a client request as the controller; returns why it was refused, or nil.
     mutating func perform(
         _ request: ControllerRequest,
         _ out: inout [PartitionsDirective],
         now: Timestamp,
         members: some MembershipView
-    ) -> String? {
+    ) -> RequestFailure? {
         switch request {
-        case .createTopic(let topic, let partitions, let replicationFactor):
+        case .createTopic(let topic, let partitions, let replicationFactor, let configs):
             return createTopic(
                 topic,
                 partitions: partitions,
                 replicationFactor: replicationFactor,
+                configs: configs,
                 &out,
                 members: members
             )
+        case .deleteTopic(let topic):
+            return deleteTopic(topic, &out)
         case .electPreferredLeaders:
             electPreferredLeaders(&out, now: now, members: members, onlyAfterDelay: false)
             return nil
@@ -84,63 +90,6 @@ extension PartitionsInstance {
             reconcile(&out, now: now, members: members)
             return nil
         }
-    }
-
-    mutating func createTopic(
-        _ topic: String,
-        partitions: Int,
-        replicationFactor: Int,
-        _ out: inout [PartitionsDirective],
-        members: some MembershipView
-    ) -> String? {
-        if let problem = TopicName.problem(with: topic) { return problem }
-        guard topics[topic] == nil else { return "topic \(topic) already exists" }
-        guard (1...TopicName.maxPartitions).contains(partitions) else {
-            return "partitions must be between 1 and \(TopicName.maxPartitions)"
-        }
-        let brokers = ([name] + members.activeMemberNames).filter { member in
-            isAlive(member, in: members) && !shuttingDown.contains(member)
-                && (roles(of: member, in: members)?.hasRole("broker") ?? false)
-        }
-        guard replicationFactor >= 1 else { return "replication factor must be at least 1" }
-        guard replicationFactor <= brokers.count else {
-            return "replication factor \(replicationFactor) is larger than the \(brokers.count) available brokers"
-        }
-        let assignment = ReplicaAssignment.assign(
-            partitions: partitions,
-            replicationFactor: replicationFactor,
-            brokers: brokers.map { ReplicaAssignment.Broker(name: $0, rack: roles(of: $0, in: members)?.tags["rack"]) },
-            using: &rng
-        )
-        let definition = TopicDefinition(
-            name: topic,
-            partitionCount: partitions,
-            replicationFactor: replicationFactor,
-            controllerEpoch: holder.epoch
-        )
-        topics[topic] = definition
-        out.append(
-            .publish(
-                StateEntry(
-                    key: StateKeys.topic(topic),
-                    version: StateVersion(major: holder.epoch, minor: 0),
-                    value: definition.encoded()
-                )
-            )
-        )
-        for (index, replicas) in assignment.enumerated() {
-            let state = PartitionState(
-                id: PartitionID(topic: topic, partition: index),
-                replicas: replicas,
-                leader: replicas[0],
-                leaderEpoch: .none,
-                isr: replicas,
-                controllerEpoch: holder.epoch,
-                partitionEpoch: 0
-            )
-            publish(state, &out)
-        }
-        return nil
     }
 
     /// Moves leadership back to each partition's preferred replica when it is alive and in sync.

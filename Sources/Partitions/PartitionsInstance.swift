@@ -14,8 +14,15 @@ public struct PartitionsInstance: Sendable {
     var ownMetadata: NodeMetadata
     var isLeaving = false
 
+    /// The partition table: states of topics that exist (or that this node has not heard the definition of yet).
     public internal(set) var partitionStates: [PartitionID: PartitionState] = [:]
+    /// Topics that exist, by name.
     public internal(set) var topics: [String: TopicDefinition] = [:]
+    /// Tombstones of deleted topics, by name; a name is in `topics` or here, never both.
+    public internal(set) var deletedTopics: [String: TopicDefinition] = [:]
+    /// The newest states of partitions of deleted topics or of another incarnation: out of the table, kept so a
+    /// re-created topic's partitions continue their versions and leader epochs.
+    var hiddenPartitionStates: [PartitionID: PartitionState] = [:]
     var announcement: (value: ControllerAnnouncement, version: StateVersion, localExpiry: Timestamp)?
     var lastAnnouncedAt: Timestamp?
     var announceSequence: UInt64 = 0
@@ -127,14 +134,14 @@ public struct PartitionsInstance: Sendable {
             }
             noteControllerView(&out, now: now, members: members)
         } else if entry.key.hasPrefix(StateKeys.topicPrefix) {
-            guard let topic = try? TopicDefinition(decoding: entry.value) else { return [] }
-            topics[topic.name] = topic
+            guard let topic = try? TopicDefinition(decoding: entry.value), StateKeys.topic(topic.name) == entry.key
+            else { return [] }
+            topicDefinitionArrived(topic, &out)
             voter?.observe(epoch: topic.controllerEpoch, owner: nil)
         } else if entry.key.hasPrefix(StateKeys.partitionPrefix) {
             guard let state = try? PartitionState(decoding: entry.value), state.stateKey == entry.key else { return [] }
-            partitionStates[state.id] = state
             voter?.observe(epoch: state.controllerEpoch, owner: nil)
-            acknowledgeIfFollowing(state, &out)
+            partitionStateArrived(state, &out)
         }
         return out
     }
@@ -175,7 +182,7 @@ public struct PartitionsInstance: Sendable {
         case .request(let id, let origin, let request):
             let error: RequestFailure?
             if isActingController(at: now) {
-                error = perform(request, &out, now: now, members: members).map(RequestFailure.rejected)
+                error = perform(request, &out, now: now, members: members)
             } else {
                 error = .notController(name)
             }
@@ -225,9 +232,14 @@ public struct PartitionsInstance: Sendable {
         nextRequestID += 1
         let id = nextRequestID
         var out: [PartitionsDirective] = []
-        if isActingController(at: now) {
+        if case .createTopic(let topic, _, _, let configs) = request,
+            let problem = TopicDefinition.configProblem(name: topic, configs: configs)
+        {
+            // Refused here, so configs too large for a datagram are never forwarded.
+            out.append(.requestCompleted(id: id, error: .rejected(problem, reason: .invalidConfig)))
+        } else if isActingController(at: now) {
             let error = perform(request, &out, now: now, members: members)
-            out.append(.requestCompleted(id: id, error: error.map(RequestFailure.rejected)))
+            out.append(.requestCompleted(id: id, error: error))
         } else if let controller = controllerView(at: now, members: members).controller {
             pendingRequests.insert(id)
             out.append(.send(.request(id: id, origin: name, request), to: controller))
@@ -253,6 +265,7 @@ public struct PartitionsInstance: Sendable {
         var highest = max(holder.epoch, observedEpoch, announcement?.value.epoch ?? 0)
         if let voter { highest = max(highest, voter.highestEpoch) }
         for state in partitionStates.values { highest = max(highest, state.controllerEpoch) }
+        for state in hiddenPartitionStates.values { highest = max(highest, state.controllerEpoch) }
         return highest
     }
 

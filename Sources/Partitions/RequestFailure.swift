@@ -8,8 +8,9 @@ public enum RequestFailure: Error, Hashable, Sendable, CustomStringConvertible {
     case timedOut
     /// This node is shutting down.
     case shuttingDown
-    /// The controller refused the request as invalid or conflicting.
-    case rejected(String)
+    /// The controller refused the request as invalid or conflicting; `reason` says which, so a caller can map it
+    /// (to a Kafka error code, say) without reading the message.
+    case rejected(String, reason: RejectionReason = .invalidRequest)
 
     public var description: String {
         switch self {
@@ -17,7 +18,7 @@ public enum RequestFailure: Error, Hashable, Sendable, CustomStringConvertible {
         case .notController(let name): "\(name) is not the controller"
         case .timedOut: "no answer from the controller in time"
         case .shuttingDown: "the agent is shutting down"
-        case .rejected(let reason): reason
+        case .rejected(let message, _): message
         }
     }
 
@@ -26,4 +27,28 @@ public enum RequestFailure: Error, Hashable, Sendable, CustomStringConvertible {
         if case .rejected = self { return false }
         return true
     }
+
+    /// Why the controller refused the request; nil when it was not refused (see `isUnavailable`).
+    public var rejectionReason: RejectionReason? {
+        if case .rejected(_, let reason) = self { return reason }
+        return nil
+    }
+}
+
+/// The kind of a controller's refusal. Raw values travel in control messages.
+public enum RejectionReason: UInt8, Hashable, Sendable, CaseIterable {
+    /// Any other invalid or conflicting request.
+    case invalidRequest = 0
+    /// Creating a topic that exists (and is not deleted).
+    case topicAlreadyExists = 1
+    /// Deleting a topic that does not exist or is already deleted.
+    case unknownTopic = 2
+    /// The topic name breaks Kafka's naming rules.
+    case invalidTopicName = 3
+    /// The partition count is out of range.
+    case invalidPartitions = 4
+    /// The replication factor is below 1 or above the available brokers.
+    case invalidReplicationFactor = 5
+    /// The topic configs are too many or too large to store.
+    case invalidConfig = 6
 }

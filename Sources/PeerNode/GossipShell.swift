@@ -257,6 +257,12 @@ final class GossipShell {
                 )
             case .requestCompleted(let id, let error):
                 pendingRequests.removeValue(forKey: id)?.succeed(error)
+            case .topicDeleted(let topic):
+                // The broker's log directories of this topic incarnation go here (issue 11).
+                logger.info(
+                    "topic deleted",
+                    metadata: ["topic": "\(topic.name)", "incarnation": "\(topic.incarnation)"]
+                )
             case .leaveComplete:
                 logger.info("leave complete")
                 completeLeave()

@@ -30,6 +30,10 @@ struct NodeCluster {
     var drift: [String: Double] = [:]
     /// Completed requests by "node#id" (request ids are per node).
     private(set) var completed: [String: String?] = [:]
+    /// How each request failed, by the same key as `completed` (absent while pending or on success).
+    private(set) var failures: [String: RequestFailure] = [:]
+    /// Every `.topicDeleted` each node reported, in order.
+    private(set) var topicsDeleted: [String: [TopicDefinition]] = [:]
     private(set) var leaveCompleted: Set<String> = []
     /// (virtual time, name) of every instant two nodes acted as controller at once.
     private(set) var overlaps: [(Int64, [String])] = []
@@ -180,6 +184,9 @@ struct NodeCluster {
                 schedule(.pushPull(payload, from: name, to: self.name(at: to)), afterNanoseconds: 1_000_000)
             case .requestCompleted(let id, let error):
                 completed["\(name)#\(id)"] = .some(error?.description)
+                failures["\(name)#\(id)"] = error
+            case .topicDeleted(let topic):
+                topicsDeleted[name, default: []].append(topic)
             case .leaveComplete:
                 leaveCompleted.insert(name)
             case .memberChanged, .controllerChanged, .stateChanged:
