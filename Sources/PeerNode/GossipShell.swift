@@ -38,6 +38,8 @@ final class GossipShell {
     private(set) var isStopped = false
     /// Told of every accepted cluster-state change (the Kafka broker follows topics and partitions through it).
     var stateObserver: ((StateEntry) -> Void)?
+    /// Told when a topic incarnation is gone (the Kafka broker deletes its local logs).
+    var topicDeletedObserver: ((TopicDefinition) -> Void)?
     /// Told of every membership change (the Kafka broker watches for a second broker with its id).
     var memberObserver: ((MemberChange) -> Void)?
     /// This node's log of a partition, for the RPC views (set when the agent runs a Kafka broker).
@@ -258,11 +260,11 @@ final class GossipShell {
             case .requestCompleted(let id, let error):
                 pendingRequests.removeValue(forKey: id)?.succeed(error)
             case .topicDeleted(let topic):
-                // The broker's log directories of this topic incarnation go here (issue 11).
                 logger.info(
                     "topic deleted",
                     metadata: ["topic": "\(topic.name)", "incarnation": "\(topic.incarnation)"]
                 )
+                topicDeletedObserver?(topic)
             case .leaveComplete:
                 logger.info("leave complete")
                 completeLeave()

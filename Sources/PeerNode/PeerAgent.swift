@@ -72,6 +72,7 @@ public final class PeerAgent: Sendable {
                 shell.stateObserver = { broker.clusterStateChanged($0) }
                 shell.localLog = { broker.localLogView($0) }
                 shell.memberObserver = { broker.memberChanged($0) }
+                shell.topicDeletedObserver = { broker.topicDeleted($0) }
                 broker.onFatalError = { [unowned shell] reason in shell.onFatalError?(.refusedByCluster(reason)) }
                 broker.startMaintenance()
             }

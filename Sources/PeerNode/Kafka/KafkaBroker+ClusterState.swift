@@ -6,15 +6,17 @@ import Partitions
 /// a partition (a new leader, a smaller ISR) re-checks the requests waiting on it.
 extension KafkaBroker {
     func clusterStateChanged(_ entry: StateEntry) {
-        removeLogsOfDeletedTopics()
         waiters.pollAll()
     }
 
-    /// Deletes the local logs of topics the controller deleted. Only a deletion the cluster agreed on removes data:
+    /// Deletes the local logs of a topic the controller deleted. Only a deletion the cluster agreed on removes data:
     /// a topic merely missing from this node's table (its state file lost, gossip not yet caught up) keeps its logs.
-    func removeLogsOfDeletedTopics() {
-        let partitions = shell.node.partitions
-        for partition in logs.partitions where partitions.isDeleted(topic: partition.topic) {
+    func topicDeleted(_ topic: TopicDefinition) {
+        guard shell.node.partitions.topics[topic.name] == nil else {
+            // A newer incarnation already exists; its logs (if any here) are its own.
+            return
+        }
+        for partition in logs.partitions where partition.topic == topic.name {
             do {
                 try logs.deleteLog(topic: partition.topic, partition: partition.partition)
                 logger.info("deleted the log of a deleted topic", metadata: ["partition": "\(partition)"])

@@ -40,7 +40,8 @@ extension KafkaBroker {
             let create = ControllerRequest.createTopic(
                 name: topic.name,
                 partitions: partitions,
-                replicationFactor: replication /*SHIM, configs: configs*/
+                replicationFactor: replication,
+                configs: configs
             )
             return submitRetrying(create, timeoutMs: request.timeoutMs).map { failure in
                 guard let failure else { return .init(name: topic.name, errorCode: .noError) }
@@ -56,8 +57,10 @@ extension KafkaBroker {
             guard shell.node.partitions.topics[name] != nil else {
                 return eventLoop.makeSucceededFuture(.init(name: name, errorCode: .unknownTopicOrPartition))
             }
-            // Until the controller can delete topics, say so rather than pretend.
-            return eventLoop.makeSucceededFuture(.init(name: name, errorCode: .topicDeletionDisabled))
+            return submitRetrying(.deleteTopic(name: name), timeoutMs: request.timeoutMs).map { failure in
+                guard let failure else { return .init(name: name, errorCode: .noError) }
+                return .init(name: name, errorCode: Self.kafkaError(for: failure).0)
+            }
         }
         return EventLoopFuture.whenAllSucceed(outcomes, on: eventLoop).map { DeleteTopicsResponse(responses: $0) }
     }
@@ -87,7 +90,16 @@ extension KafkaBroker {
         switch failure {
         case .noController, .notController, .shuttingDown: return (.notController, failure.description)
         case .timedOut: return (.requestTimedOut, failure.description)
-        case .rejected(let reason): return (.invalidRequest, reason)
+        case .rejected(let message, let reason):
+            switch reason {
+            case .invalidRequest: return (.invalidRequest, message)
+            case .topicAlreadyExists: return (.topicAlreadyExists, message)
+            case .unknownTopic: return (.unknownTopicOrPartition, message)
+            case .invalidTopicName: return (.invalidTopicException, message)
+            case .invalidPartitions: return (.invalidPartitions, message)
+            case .invalidReplicationFactor: return (.invalidReplicationFactor, message)
+            case .invalidConfig: return (.invalidConfig, message)
+            }
         }
     }
 
