@@ -226,9 +226,9 @@ final class LogSegment {
         return true
     }
 
-    /// Scans every batch (sizes, magic, CRC, offsets increasing from `expectedNext`), cutting the file at the first
+    /// Scans every batch (sizes, magic, CRC, offsets contiguous from the segment's base), cutting the file at the first
     /// bad one, and rebuilds the indexes. Returns what was cut, if anything.
-    func recover(expectedNext: Int64) throws -> (bytesCut: Int64, reason: String)? {
+    func recover() throws -> (bytesCut: Int64, reason: String)? {
         try index.reset()
         size = try file.size()
         nextOffset = baseOffset
@@ -237,7 +237,7 @@ final class LogSegment {
         bytesSinceIndexEntry = 0
         var scanner = SegmentScanner(file: file, size: size)
         var position: Int64 = 0
-        var expected = max(expectedNext, baseOffset)
+        var expected = baseOffset
         var problem: String?
         while position < size {
             let result = try scanner.checkBatch(at: position)
@@ -245,8 +245,8 @@ final class LogSegment {
             case .failure(let reason):
                 problem = reason.description
             case .success(let header):
-                if header.baseOffset < expected {
-                    problem = "batch base offset \(header.baseOffset) below expected \(expected)"
+                if header.baseOffset != expected {
+                    problem = "batch base offset \(header.baseOffset) where \(expected) was expected"
                 } else if !canHold(lastOffset: header.lastOffset) || header.lastOffsetDelta < 0 {
                     problem = "batch offsets \(header.baseOffset)...\(header.lastOffset) do not fit the segment"
                 }

@@ -198,3 +198,28 @@ final class PartitionLogTests: XCTestCase {
         }
     }
 }
+
+extension PartitionLogTests {
+    /// A follower that restarted its log at the leader's log start, inside a batch, takes that whole batch.
+    func testFollowerRestartedInsideABatch() throws {
+        let leader = try PartitionLog(storage: InMemoryLogStorage(), directory: "/l", topic: "t", partition: 0, now: 0)
+        try leader.append(validatedBatches: clientBatch(["a", "b", "c"]), leaderEpoch: 1, now: 0)
+        try leader.append(validatedBatches: clientBatch(["d"]), leaderEpoch: 1, now: 0)
+        leader.updateHighWatermark(4)
+        try leader.deleteRecords(before: 1, now: 0)
+        let follower = try PartitionLog(
+            storage: InMemoryLogStorage(),
+            directory: "/f",
+            topic: "t",
+            partition: 0,
+            now: 0
+        )
+        try follower.truncateFully(startingAt: leader.logStartOffset, now: 0)
+        let bytes = try XCTUnwrap(try leader.read(from: 1, maxBytes: 1 << 20, upTo: 4)).readBytes()
+        try follower.appendAsFollower(bytes, now: 0)
+        XCTAssertEqual(follower.logStartOffset, 1)
+        XCTAssertEqual(follower.logEndOffset, 4)
+        XCTAssertEqual(try allValues(follower), ["b", "c", "d"])
+        XCTAssertThrowsError(try follower.appendAsFollower(clientBatch(["gap"]), now: 0), "offset 0 is not the end")
+    }
+}
