@@ -36,8 +36,16 @@ final class LogSegment {
     }
 
     var logPath: String { joinPath(directory, Self.fileName(baseOffset, ".log")) }
-    var indexPath: String { joinPath(directory, Self.fileName(baseOffset, ".index")) }
-    var timeIndexPath: String { joinPath(directory, Self.fileName(baseOffset, ".timeindex")) }
+    var indexPath: String { index.offsetPath }
+    var timeIndexPath: String { index.timePath }
+
+    /// The files a flush of this segment syncs: the log, and the indexes when they changed (they are checked
+    /// against the log at open, so syncing them is for a faster restart, not for correctness).
+    func filesToSync(includeIndexes: Bool) throws -> [any LogFile] {
+        guard includeIndexes || indexDirty else { return [file] }
+        indexDirty = false
+        return [file, try index.offsetFile(), try index.timeFile()]
+    }
 
     /// Opens (creating when missing) the segment's three files; the caller then loads or rebuilds the index.
     init(storage: any LogStorage, directory: String, baseOffset: Int64, indexIntervalBytes: Int, now: Int64) throws {
@@ -48,8 +56,9 @@ final class LogSegment {
         self.openedAt = now
         file = try storage.openFile(joinPath(directory, Self.fileName(baseOffset, ".log")), create: true)
         index = SegmentIndex(
-            offsetFile: try storage.openFile(joinPath(directory, Self.fileName(baseOffset, ".index")), create: true),
-            timeFile: try storage.openFile(joinPath(directory, Self.fileName(baseOffset, ".timeindex")), create: true)
+            storage: storage,
+            offsetPath: joinPath(directory, Self.fileName(baseOffset, ".index")),
+            timePath: joinPath(directory, Self.fileName(baseOffset, ".timeindex"))
         )
         size = try file.size()
     }

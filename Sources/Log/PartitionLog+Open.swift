@@ -49,9 +49,7 @@ extension PartitionLog {
                     )
                     cut = true
                 }
-                try segment.file.sync()
-                try segment.index.offsetFile.sync()
-                try segment.index.timeFile.sync()
+                for file in try segment.filesToSync(includeIndexes: true) { try file.sync() }
             }
             opened.append(segment)
         }
@@ -60,6 +58,7 @@ extension PartitionLog {
             opened.append(try openSegment(base: max(0, start), now: now))
             try opened[0].index.reset()
         }
+        for segment in opened.dropLast() { try segment.index.releaseFiles() }
         segments = opened
         logStartOffset = min(max(start, segments[0].baseOffset), logEndOffset)
         highWatermark = min(max(checkpoint?.highWatermark ?? logStartOffset, logStartOffset), logEndOffset)

@@ -219,6 +219,7 @@ public final class PartitionLog {
         try segment.index.reset()
         try segment.file.truncate(to: 0)
         rolledUnflushed.append(activeSegment)
+        try activeSegment.index.releaseFiles()
         segments.append(segment)
         try storage.syncDirectory(directory)
     }

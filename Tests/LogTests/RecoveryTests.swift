@@ -157,7 +157,7 @@ final class RecoveryTests: XCTestCase {
         let log = try open(storage, config: config)
         _ = try fill(log, batches: 2)
         XCTAssertTrue(log.needsFlush(now: 0))
-        let flush = log.prepareFlush()
+        let flush = try log.prepareFlush()
         try log.append(validatedBatches: clientBatch(["late"]), leaderEpoch: 0, now: 0)
         try flush.run()
         try log.completeFlush(flush, now: 0)
