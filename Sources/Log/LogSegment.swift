@@ -216,7 +216,10 @@ final class LogSegment {
         nextOffset = baseOffset
         maxTimestamp = index.times.last?.timestamp ?? -1
         firstBatchTimestamp = nil
-        if let first = try batch(at: 0) { firstBatchTimestamp = first.maxTimestamp }
+        if let first = try batch(at: 0) {
+            guard first.baseOffset == baseOffset else { return false }
+            firstBatchTimestamp = first.maxTimestamp
+        }
         var position = Int64(last?.position ?? 0)
         bytesSinceIndexEntry = 0
         var first = true

@@ -226,11 +226,12 @@ public final class PartitionLog {
 
     /// An empty active segment whose base does not suit the next append (a follower jumping ahead) is replaced.
     private func replaceEmptyActive(baseOffset: Int64, now: Int64) throws {
+        if segments.count > 1, case let previousEnd = segments[segments.count - 2].nextOffset, previousEnd > baseOffset
+        {
+            throw LogError.nonMonotonicAppend(firstOffset: baseOffset, logEndOffset: previousEnd)
+        }
         let old = segments.removeLast()
         try removeFiles(of: old)
-        if let previous = segments.last, previous.nextOffset > baseOffset {
-            throw LogError.nonMonotonicAppend(firstOffset: baseOffset, logEndOffset: previous.nextOffset)
-        }
         segments.append(
             try LogSegment(
                 storage: storage,
