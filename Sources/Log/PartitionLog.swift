@@ -260,6 +260,14 @@ public final class PartitionLog {
         return highWatermark
     }
 
+    // MARK: Leader epochs
+
+    /// Where `epoch` ends in this log (OffsetsForLeaderEpoch, truncation by leader epoch): see
+    /// `LeaderEpochCache.endOffset(for:logEndOffset:)`.
+    public func endOffset(forLeaderEpoch epoch: Int32) -> (epoch: Int32, endOffset: Int64) {
+        leaderEpochCache.endOffset(for: epoch, logEndOffset: logEndOffset)
+    }
+
     // MARK: Checkpoints
 
     /// Writes recovery point, high watermark and log start offset (atomically, with a checksum).
