@@ -36,8 +36,16 @@ final class LogSegment {
     }
 
     var logPath: String { joinPath(directory, Self.fileName(baseOffset, ".log")) }
-    var indexPath: String { joinPath(directory, Self.fileName(baseOffset, ".index")) }
-    var timeIndexPath: String { joinPath(directory, Self.fileName(baseOffset, ".timeindex")) }
+    var indexPath: String { index.offsetPath }
+    var timeIndexPath: String { index.timePath }
+
+    /// The files a flush of this segment syncs: the log, and the indexes when they changed (they are checked
+    /// against the log at open, so syncing them is for a faster restart, not for correctness).
+    func filesToSync(includeIndexes: Bool) throws -> [any LogFile] {
+        guard includeIndexes || indexDirty else { return [file] }
+        indexDirty = false
+        return [file, try index.offsetFile(), try index.timeFile()]
+    }
 
     /// Opens (creating when missing) the segment's three files; the caller then loads or rebuilds the index.
     init(storage: any LogStorage, directory: String, baseOffset: Int64, indexIntervalBytes: Int, now: Int64) throws {
@@ -48,8 +56,9 @@ final class LogSegment {
         self.openedAt = now
         file = try storage.openFile(joinPath(directory, Self.fileName(baseOffset, ".log")), create: true)
         index = SegmentIndex(
-            offsetFile: try storage.openFile(joinPath(directory, Self.fileName(baseOffset, ".index")), create: true),
-            timeFile: try storage.openFile(joinPath(directory, Self.fileName(baseOffset, ".timeindex")), create: true)
+            storage: storage,
+            offsetPath: joinPath(directory, Self.fileName(baseOffset, ".index")),
+            timePath: joinPath(directory, Self.fileName(baseOffset, ".timeindex"))
         )
         size = try file.size()
     }
@@ -207,7 +216,10 @@ final class LogSegment {
         nextOffset = baseOffset
         maxTimestamp = index.times.last?.timestamp ?? -1
         firstBatchTimestamp = nil
-        if let first = try batch(at: 0) { firstBatchTimestamp = first.maxTimestamp }
+        if let first = try batch(at: 0) {
+            guard first.baseOffset == baseOffset else { return false }
+            firstBatchTimestamp = first.maxTimestamp
+        }
         var position = Int64(last?.position ?? 0)
         bytesSinceIndexEntry = 0
         var first = true
@@ -226,9 +238,9 @@ final class LogSegment {
         return true
     }
 
-    /// Scans every batch (sizes, magic, CRC, offsets increasing from `expectedNext`), cutting the file at the first
+    /// Scans every batch (sizes, magic, CRC, offsets contiguous from the segment's base), cutting the file at the first
     /// bad one, and rebuilds the indexes. Returns what was cut, if anything.
-    func recover(expectedNext: Int64) throws -> (bytesCut: Int64, reason: String)? {
+    func recover() throws -> (bytesCut: Int64, reason: String)? {
         try index.reset()
         size = try file.size()
         nextOffset = baseOffset
@@ -237,7 +249,7 @@ final class LogSegment {
         bytesSinceIndexEntry = 0
         var scanner = SegmentScanner(file: file, size: size)
         var position: Int64 = 0
-        var expected = max(expectedNext, baseOffset)
+        var expected = baseOffset
         var problem: String?
         while position < size {
             let result = try scanner.checkBatch(at: position)
@@ -245,8 +257,8 @@ final class LogSegment {
             case .failure(let reason):
                 problem = reason.description
             case .success(let header):
-                if header.baseOffset < expected {
-                    problem = "batch base offset \(header.baseOffset) below expected \(expected)"
+                if header.baseOffset != expected {
+                    problem = "batch base offset \(header.baseOffset) where \(expected) was expected"
                 } else if !canHold(lastOffset: header.lastOffset) || header.lastOffsetDelta < 0 {
                     problem = "batch offsets \(header.baseOffset)...\(header.lastOffset) do not fit the segment"
                 }

@@ -136,15 +136,10 @@ extension PartitionLog {
 
     /// Captures what a flush must sync now; appends may continue while `run()` goes on another thread. One flush
     /// covers every append before it.
-    public func prepareFlush() -> LogFlush {
+    public func prepareFlush() throws -> LogFlush {
         var files: [any LogFile] = []
-        for segment in rolledUnflushed {
-            files += [segment.file, segment.index.offsetFile, segment.index.timeFile]
-        }
-        files.append(activeSegment.file)
-        // Index files only when they changed: they are checked against the log at open, so this is for speed.
-        if activeSegment.indexDirty { files += [activeSegment.index.offsetFile, activeSegment.index.timeFile] }
-        activeSegment.indexDirty = false
+        for segment in rolledUnflushed { files += try segment.filesToSync(includeIndexes: true) }
+        files += try activeSegment.filesToSync(includeIndexes: false)
         return LogFlush(
             files: files,
             upToOffset: logEndOffset,
@@ -155,6 +150,9 @@ extension PartitionLog {
 
     /// Records a flush whose `run()` succeeded: advances the recovery point and writes the checkpoint.
     public func completeFlush(_ flush: LogFlush, now: Int64) throws {
+        for segment in rolledUnflushed where flush.segments.contains(segment.baseOffset) {
+            try segment.index.releaseFiles()
+        }
         rolledUnflushed.removeAll { flush.segments.contains($0.baseOffset) }
         unflushedRecords = max(0, unflushedRecords - flush.records)
         lastFlushTime = now
@@ -164,7 +162,7 @@ extension PartitionLog {
 
     /// Flushes on the calling thread: prepare, run and complete.
     public func flush(now: Int64) throws {
-        let flush = prepareFlush()
+        let flush = try prepareFlush()
         try flush.run()
         try completeFlush(flush, now: now)
     }

@@ -27,17 +27,45 @@ struct SegmentIndex {
     static let offsetEntrySize = 12
     static let timeEntrySize = 16
 
-    let offsetFile: any LogFile
-    let timeFile: any LogFile
+    let storage: any LogStorage
+    let offsetPath: String
+    let timePath: String
+    /// Open handles, dropped by `releaseFiles()` for segments that no longer change, reopened on demand.
+    private var offsetHandle: (any LogFile)?
+    private var timeHandle: (any LogFile)?
     private(set) var offsets: [OffsetEntry] = []
     private(set) var times: [TimeEntry] = []
     /// Encoded entries not yet written (flushed to the files once per append).
     private var pendingOffsets: [UInt8] = []
     private var pendingTimes: [UInt8] = []
 
-    init(offsetFile: any LogFile, timeFile: any LogFile) {
-        self.offsetFile = offsetFile
-        self.timeFile = timeFile
+    init(storage: any LogStorage, offsetPath: String, timePath: String) {
+        self.storage = storage
+        self.offsetPath = offsetPath
+        self.timePath = timePath
+    }
+
+    /// The `.index` file, opened (created) when needed.
+    mutating func offsetFile() throws -> any LogFile {
+        if let offsetHandle { return offsetHandle }
+        let file = try storage.openFile(offsetPath, create: true)
+        offsetHandle = file
+        return file
+    }
+
+    /// The `.timeindex` file, opened (created) when needed.
+    mutating func timeFile() throws -> any LogFile {
+        if let timeHandle { return timeHandle }
+        let file = try storage.openFile(timePath, create: true)
+        timeHandle = file
+        return file
+    }
+
+    /// Closes the files (entries stay in memory): inactive segments hold one descriptor, their log's, not three.
+    mutating func releaseFiles() throws {
+        try writePending()
+        offsetHandle = nil
+        timeHandle = nil
     }
 
     /// Adds an entry for the batch at `position` with relative offset `relativeOffset`; `timestampBefore` is the
@@ -63,12 +91,12 @@ struct SegmentIndex {
     mutating func writePending() throws {
         if !pendingOffsets.isEmpty {
             let written = offsets.count - pendingOffsets.count / Self.offsetEntrySize
-            try offsetFile.write(pendingOffsets, at: Int64(written * Self.offsetEntrySize))
+            try offsetFile().write(pendingOffsets, at: Int64(written * Self.offsetEntrySize))
             pendingOffsets.removeAll(keepingCapacity: true)
         }
         if !pendingTimes.isEmpty {
             let written = times.count - pendingTimes.count / Self.timeEntrySize
-            try timeFile.write(pendingTimes, at: Int64(written * Self.timeEntrySize))
+            try timeFile().write(pendingTimes, at: Int64(written * Self.timeEntrySize))
             pendingTimes.removeAll(keepingCapacity: true)
         }
     }
@@ -103,8 +131,8 @@ struct SegmentIndex {
         guard keep < offsets.count else { return }
         offsets.removeSubrange(keep...)
         times.removeSubrange(keep...)
-        try offsetFile.truncate(to: Int64(keep * Self.offsetEntrySize))
-        try timeFile.truncate(to: Int64(keep * Self.timeEntrySize))
+        try offsetFile().truncate(to: Int64(keep * Self.offsetEntrySize))
+        try timeFile().truncate(to: Int64(keep * Self.timeEntrySize))
     }
 
     /// Empties both indexes (before a rebuild).
@@ -113,8 +141,8 @@ struct SegmentIndex {
         times.removeAll()
         pendingOffsets.removeAll()
         pendingTimes.removeAll()
-        try offsetFile.truncate(to: 0)
-        try timeFile.truncate(to: 0)
+        try offsetFile().truncate(to: 0)
+        try timeFile().truncate(to: 0)
     }
 
     /// Loads the entries from the files; false (and empty) when the files are malformed: wrong sizes, entries out
@@ -122,14 +150,14 @@ struct SegmentIndex {
     mutating func load(logSize: Int64) throws -> Bool {
         offsets.removeAll()
         times.removeAll()
-        let offsetSize = try offsetFile.size()
-        let timeSize = try timeFile.size()
+        let offsetSize = try offsetFile().size()
+        let timeSize = try timeFile().size()
         guard offsetSize % Int64(Self.offsetEntrySize) == 0, timeSize % Int64(Self.timeEntrySize) == 0,
             offsetSize / Int64(Self.offsetEntrySize) == timeSize / Int64(Self.timeEntrySize),
             offsetSize <= Int64(Int32.max)
         else { return false }
-        let offsetBytes = try offsetFile.read(at: 0, count: Int(offsetSize))
-        let timeBytes = try timeFile.read(at: 0, count: Int(timeSize))
+        let offsetBytes = try offsetFile().read(at: 0, count: Int(offsetSize))
+        let timeBytes = try timeFile().read(at: 0, count: Int(timeSize))
         guard offsetBytes.count == Int(offsetSize), timeBytes.count == Int(timeSize) else { return false }
         var offsetReader = BytesReader(offsetBytes)
         var timeReader = BytesReader(timeBytes)

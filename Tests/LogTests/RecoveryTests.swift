@@ -157,7 +157,7 @@ final class RecoveryTests: XCTestCase {
         let log = try open(storage, config: config)
         _ = try fill(log, batches: 2)
         XCTAssertTrue(log.needsFlush(now: 0))
-        let flush = log.prepareFlush()
+        let flush = try log.prepareFlush()
         try log.append(validatedBatches: clientBatch(["late"]), leaderEpoch: 0, now: 0)
         try flush.run()
         try log.completeFlush(flush, now: 0)
@@ -196,6 +196,8 @@ final class RecoveryTests: XCTestCase {
         XCTAssertEqual(log.leaderEpochCache.entries, expected)
         let reopened = try open(storage)
         XCTAssertEqual(reopened.leaderEpochCache.entries, expected)
+        XCTAssertTrue(reopened.endOffset(forLeaderEpoch: 4) == (4, 3))
+        XCTAssertTrue(reopened.endOffset(forLeaderEpoch: 7) == (7, 4))
         // A damaged epoch file is ignored rather than trusted.
         storage.setContents(of: directory + "/leader-epoch-checkpoint", to: Array("LEC1garbage".utf8))
         XCTAssertEqual(try open(storage).leaderEpochCache.entries, [])
