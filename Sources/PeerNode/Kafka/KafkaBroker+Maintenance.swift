@@ -37,7 +37,15 @@ extension KafkaBroker {
         }
         let due = logs.logsNeedingFlush(now: now)
         guard !due.isEmpty else { return }
-        let flushes = due.map { ($0, $0.prepareFlush()) }
+        var flushes: [(PartitionLog, LogFlush)] = []
+        for log in due {
+            do {
+                flushes.append((log, try log.prepareFlush()))
+            } catch {
+                logger.error("cannot prepare a flush", metadata: ["partition": "\(log.topic)-\(log.partition)"])
+            }
+        }
+        guard !flushes.isEmpty else { return }
         flushInFlight = true
         let work = flushes.map(\.1)
         NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) {

@@ -102,6 +102,8 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     private func writeFile(_ slice: FileSlice, context: ChannelHandlerContext) {
         let handle: NIOFileHandle
         do {
+            // Opened by path when written, not borrowed from the log at read time: a reply can wait behind earlier
+            // ones, and by then retention may have closed the log's descriptor and the number been reused.
             handle = try NIOFileHandle(_deprecatedPath: slice.path)
         } catch {
             logger.error("cannot open segment for a fetch; closing", metadata: ["path": "\(slice.path)"])
