@@ -33,7 +33,7 @@ import Testing
             let result = try await client.fetch(topic: "t", partition: 0, offset: offset)
             #expect(result.error == .noError)
             #expect(result.highWatermark == 100)
-            values += result.records.map { String(decoding: $0.value ?? [], as: UTF8.self) }
+            values += try result.records().records.map { String(decoding: $0.value ?? [], as: UTF8.self) }
             #expect(result.nextOffset > offset)
             offset = result.nextOffset
         }

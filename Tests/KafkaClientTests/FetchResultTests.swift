@@ -26,21 +26,45 @@ import Testing
             records: .bytes(bytes)
         )
         let result = try FetchResult(fetchOffset: 1, partition: partition)
-        #expect(result.records.map(\.offset) == [1, 2, 3, 4])
-        #expect(result.records.map { String(decoding: $0.value ?? [], as: UTF8.self) } == ["b", "c", "d", "e"])
+        let records = try result.records().records
+        #expect(records.map(\.offset) == [1, 2, 3, 4])
+        #expect(records.map { String(decoding: $0.value ?? [], as: UTF8.self) } == ["b", "c", "d", "e"])
+        #expect(result.batchCount == 2)
         #expect(result.nextOffset == 5)
         #expect(result.highWatermark == 6)
 
         let empty = try FetchResult(fetchOffset: 6, partition: .init(highWatermark: 6, records: .bytes([])))
-        #expect(empty.records.isEmpty)
+        #expect(try empty.records().records.isEmpty)
         #expect(empty.nextOffset == 6)
+    }
+
+    /// Sets a batch's attributes and recomputes its CRC, as a producer would have written it.
+    private func withAttributes(_ attributes: Int16, _ batch: [UInt8]) -> [UInt8] {
+        var bytes = batch
+        bytes[21] = UInt8(truncatingIfNeeded: attributes >> 8)
+        bytes[22] = UInt8(truncatingIfNeeded: attributes)
+        let crc = CRC32C.checksum(bytes[21...])
+        for i in 0..<4 { bytes[17 + i] = UInt8(truncatingIfNeeded: crc >> (24 - 8 * i)) }
+        return bytes
+    }
+
+    @Test func controlBatchesAreSkippedAndCompressedOnesReported() throws {
+        let plain = batch(baseOffset: 0, values: ["a"])
+        let marker = withAttributes(0x30, batch(baseOffset: 1, values: ["m"]))  // transactional control batch
+        let gzip = withAttributes(0x01, batch(baseOffset: 2, values: ["z", "z"]))
+        let result = try FetchResult(fetchOffset: 0, partition: .init(records: .bytes(plain + marker + gzip)))
+        let (records, compressed) = try result.records()
+        #expect(records.map(\.offset) == [0])
+        #expect(compressed.map(\.baseOffset) == [2])
+        #expect(result.nextOffset == 4)
+        #expect(result.batchCount == 3)
     }
 
     @Test func corruptBatchesAreErrors() {
         var bytes = batch(baseOffset: 0, values: ["a", "b"])
         bytes[bytes.count - 1] ^= 0xff
         #expect(throws: (any Error).self) {
-            try FetchResult(fetchOffset: 0, partition: .init(records: .bytes(bytes)))
+            try FetchResult(fetchOffset: 0, partition: .init(records: .bytes(bytes))).records()
         }
     }
 
