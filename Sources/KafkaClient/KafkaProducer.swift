@@ -108,22 +108,30 @@ public actor KafkaProducer {
                 .init(name: target.topic, partitionData: [.init(index: target.partition, records: .bytes(batch))])
             ]
         )
-        let pending: KafkaConnection.PendingResponse?
+        let started: Result<KafkaConnection.PendingResponse, any Error>
         do {
-            pending = try await client.leaderConnection(topic: target.topic, partition: target.partition)
-                .start(.produce(request))
+            started = .success(
+                try await client.leaderConnection(topic: target.topic, partition: target.partition)
+                    .start(.produce(request))
+            )
         } catch {
-            pending = nil  // resent below with retries
+            started = .failure(error)
         }
+        let context = "produce to \(target.topic)-\(target.partition)"
         inFlight.append(
             Task {
                 do {
-                    if let pending, case .produce(let response) = try await pending.response(),
-                        let code = response.responses.first?.partitionResponses.first?.errorCode,
-                        code == .noError
-                    {
-                        return
-                    }
+                    guard case .produce(let response) = try await started.get().response() else { return }
+                    let code = response.responses.first?.partitionResponses.first?.errorCode ?? .unknownServerError
+                    if code == .noError { return }
+                    throw KafkaClientError.broker(code, context: context)
+                } catch let error as KafkaClientError where KafkaClient.isRetriable(error) {
+                    // Leader moved or connection lost: resend through the client, which refreshes and retries.
+                } catch {
+                    self.record(error)
+                    return
+                }
+                do {
                     try await client.produce(
                         topic: target.topic,
                         partition: target.partition,

@@ -46,7 +46,7 @@ import Testing
     @Test func notLeaderRefreshesMetadataAndRetries() async throws {
         let broker = FakeBroker()
         try await broker.start()
-        broker.notLeaderAnswers = 2
+        try await broker.onLoop { $0.notLeaderAnswers = 2 }
         var configuration = KafkaClient.Configuration(bootstrap: ["127.0.0.1:\(broker.port)"])
         configuration.retryBackoff = .milliseconds(1)
         let client = KafkaClient(configuration: configuration)
@@ -54,14 +54,35 @@ import Testing
         builder.append(key: nil, value: [1, 2, 3], timestamp: 5)
         let result = try await client.produce(topic: "t", partition: 0, records: builder.build(), acks: -1)
         #expect(result?.baseOffset == 0)
-        #expect(broker.metadataRequests >= 3)
-        #expect(broker.producedBatches == 1)
+        #expect(try await broker.onLoop { $0.metadataRequests } >= 3)
+        #expect(try await broker.onLoop { $0.producedBatches } == 1)
 
         await #expect(throws: KafkaClientError.self) {
             try await client.produce(topic: "missing", partition: 0, records: builder.build())
         }
         try await client.createTopic("new", partitions: 1, replicationFactor: 1)
         #expect(try await client.topic("new").partitionCount == 1)
+        await client.close()
+        try await broker.stop()
+    }
+
+    @Test func producerResendsAfterNotLeaderAndReportsOtherErrors() async throws {
+        let broker = FakeBroker()
+        try await broker.start()
+        try await broker.onLoop { $0.notLeaderAnswers = 1 }
+        var configuration = KafkaClient.Configuration(bootstrap: ["127.0.0.1:\(broker.port)"])
+        configuration.retryBackoff = .milliseconds(1)
+        let client = KafkaClient(configuration: configuration)
+        let producer = KafkaProducer(client: client, acks: -1, batchBytes: 100, maxInFlight: 3)
+        for i in 0..<30 {
+            try await producer.send(topic: "t", partition: 0, key: nil, value: Array("v\(i)".utf8), timestamp: 1)
+        }
+        try await producer.flush()
+        #expect(try await client.listOffset(topic: "t", partition: 0, timestamp: KafkaClient.latest) == 30)
+
+        try await broker.onLoop { $0.produceError = .corruptMessage }
+        try await producer.send(topic: "t", partition: 0, key: nil, value: [1], timestamp: 1)
+        await #expect(throws: KafkaClientError.self) { try await producer.flush() }
         await client.close()
         try await broker.stop()
     }

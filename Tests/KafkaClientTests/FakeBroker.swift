@@ -16,6 +16,8 @@ final class FakeBroker: @unchecked Sendable {
     var nextOffsets: [String: Int64] = ["t": 0]
     /// Produce requests answered with NOT_LEADER_OR_FOLLOWER before one is accepted.
     var notLeaderAnswers = 0
+    /// When set, every Produce is answered with this error.
+    var produceError: KafkaError?
     var metadataRequests = 0
     var producedBatches = 0
 
@@ -32,6 +34,11 @@ final class FakeBroker: @unchecked Sendable {
             .bind(host: "127.0.0.1", port: 0)
             .get()
         port = channel.localAddress?.port ?? 0
+    }
+
+    /// Changes or reads the broker's state on its event loop.
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable (FakeBroker) -> T) async throws -> T {
+        try await group.next().submit { body(self) }.get()
     }
 
     func stop() async throws {
@@ -65,6 +72,10 @@ final class FakeBroker: @unchecked Sendable {
                 for data in topic.partitionData {
                     guard logs[topic.name] != nil, data.index == 0, case .bytes(var bytes) = data.records else {
                         partitions.append(.init(index: data.index, errorCode: .unknownTopicOrPartition))
+                        continue
+                    }
+                    if let produceError {
+                        partitions.append(.init(index: data.index, errorCode: produceError))
                         continue
                     }
                     if notLeaderAnswers > 0 {
