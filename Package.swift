@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Log", targets: ["Log"]),
         .library(name: "PeerNode", targets: ["PeerNode"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
+        .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "SimulationKit", targets: ["SimulationKit"]),
         .executable(name: "peer", targets: ["peer"]),
         .executable(name: "peer-sim", targets: ["peer-sim"]),
@@ -43,6 +44,15 @@ let package = Package(
         .target(name: "Sealing", dependencies: ["CSodium"]),
         // Sans-IO codec for Kafka's wire protocol (requests and responses, both directions); no dependencies.
         .target(name: "KafkaProtocol"),
+        // A small async Kafka client (produce, fetch, metadata) on SwiftNIO, for `peer produce/consume/bench`.
+        .target(
+            name: "KafkaClient",
+            dependencies: [
+                "KafkaProtocol", "Records",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The real shell: SwiftNIO sockets, timers, the RPC endpoint.
         .target(
             name: "PeerNode",
@@ -85,6 +95,14 @@ let package = Package(
         .testTarget(name: "PartitionsTests", dependencies: ["Partitions", "Gossip"]),
         .testTarget(name: "SealingTests", dependencies: ["Sealing"]),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
+        .testTarget(
+            name: "KafkaClientTests",
+            dependencies: [
+                "KafkaClient", "KafkaProtocol", "Records",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
         .testTarget(name: "LogTests", dependencies: ["Log", "Records"]),
         .testTarget(

@@ -6,6 +6,7 @@ public enum KafkaCodec {
     /// Decodes a request. An unknown API key or a version outside `ApiKey.supportedVersions` throws
     /// `.unknownApiKey(header)` / `.unsupportedVersion(header)` with the parsed header, so the broker can answer
     /// ApiVersions with UNSUPPORTED_VERSION (`unsupportedApiVersionsResponse`) and close the connection for others.
+    /// A malformed body throws `.malformedRequest(header, reason)`; a frame too short for a header, `.truncated`.
     public static func decodeRequest(
         frame: ArraySlice<UInt8>
     ) throws(KafkaDecodeError) -> (header: RequestHeader, request: KafkaRequest) {
@@ -14,9 +15,13 @@ public enum KafkaCodec {
         guard let apiKey = header.knownApiKey else { throw .unknownApiKey(header) }
         guard apiKey.supportedVersions.contains(header.apiVersion) else { throw .unsupportedVersion(header) }
         let flexible = apiKey.isFlexible(header.apiVersion)
-        if flexible { try reader.skipTaggedFields() }
-        var decoder = FieldDecoder(version: header.apiVersion, isFlexible: flexible, reader: reader)
-        return (header, try KafkaRequest.decode(apiKey, from: &decoder))
+        do {
+            if flexible { try reader.skipTaggedFields() }
+            var decoder = FieldDecoder(version: header.apiVersion, isFlexible: flexible, reader: reader)
+            return (header, try KafkaRequest.decode(apiKey, from: &decoder))
+        } catch {
+            throw .malformedRequest(header, error)
+        }
     }
 
     public static func decodeRequest(

@@ -14,6 +14,9 @@ public enum KafkaDecodeError: Error, Equatable, Sendable {
     /// A request at a version outside the supported range. For ApiVersions the broker answers with
     /// UNSUPPORTED_VERSION in a v0 body (KIP-511); for other APIs Kafka closes the connection.
     case unsupportedVersion(RequestHeader)
+    /// A request whose header was read but whose body is malformed (the inner error says how); the header lets
+    /// the broker log who sent what before it closes the connection.
+    indirect case malformedRequest(RequestHeader, KafkaDecodeError)
     /// A response for an API or version this codec cannot read (client side).
     case unsupportedResponse(apiKey: Int16, version: Int16)
 }

@@ -83,17 +83,18 @@ import Testing
 
     @Test func hugeCountsAndLengthsFailBeforeAllocating() {
         let header: [UInt8] = [0, 3, 0, 1, 0, 0, 0, 5, 0xff, 0xff]  // Metadata v1, correlation 5, null client id
-        #expect(throws: KafkaDecodeError.invalidLength(Int(Int32.max))) {
+        let metadata = RequestHeader(apiKey: .metadata, apiVersion: 1, correlationId: 5, clientId: nil)
+        #expect(throws: KafkaDecodeError.malformedRequest(metadata, .invalidLength(Int(Int32.max)))) {
             try KafkaCodec.decodeRequest(frame: header + [0x7f, 0xff, 0xff, 0xff, 0, 1])
         }
-        #expect(throws: KafkaDecodeError.invalidLength(32767)) {
+        #expect(throws: KafkaDecodeError.malformedRequest(metadata, .invalidLength(32767))) {
             try KafkaCodec.decodeRequest(frame: header + [0, 0, 0, 1, 0x7f, 0xff, 0x61])
         }
-        #expect(throws: KafkaDecodeError.invalidLength(-2)) {
+        #expect(throws: KafkaDecodeError.malformedRequest(metadata, .invalidLength(-2))) {
             try KafkaCodec.decodeRequest(frame: header + [0xff, 0xff, 0xff, 0xfe])
         }
         // A null topic name where the schema has no null.
-        #expect(throws: KafkaDecodeError.unexpectedNull) {
+        #expect(throws: KafkaDecodeError.malformedRequest(metadata, .unexpectedNull)) {
             try KafkaCodec.decodeRequest(frame: header + [0, 0, 0, 1, 0xff, 0xff])
         }
         // Produce records claiming 2 GiB.
@@ -110,7 +111,8 @@ import Testing
         )
         produce.removeLast(5)
         produce += [0x7f, 0xff, 0xff, 0xff, 1]
-        #expect(throws: KafkaDecodeError.invalidLength(Int(Int32.max))) {
+        let produceHeader = RequestHeader(apiKey: .produce, apiVersion: 3, correlationId: 1, clientId: nil)
+        #expect(throws: KafkaDecodeError.malformedRequest(produceHeader, .invalidLength(Int(Int32.max)))) {
             try KafkaCodec.decodeRequest(frame: produce[4...])
         }
     }
