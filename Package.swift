@@ -69,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "peer",
             dependencies: [
-                "PeerNode", "Gossip", "Partitions", "Sealing",
+                "PeerNode", "Gossip", "Partitions", "Sealing", "KafkaClient", "KafkaProtocol", "Records",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

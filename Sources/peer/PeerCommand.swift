@@ -15,6 +15,8 @@ struct PeerCommand: AsyncParsableCommand {
             ControllerCommand.self,
             PartitionsCommand.self,
             TopicsCommand.self,
+            ProduceCommand.self,
+            ConsumeCommand.self,
             DevCommand.self,
             BenchCommand.self,
         ]
