@@ -62,3 +62,17 @@ def test_delete_removes_the_topic_and_its_data_on_every_broker(cluster):
     with pytest.raises(Exception) as error:
         client.delete_topics(["doomed"])["doomed"].result(timeout=30)
     assert error.value.args[0].code() == 3  # UNKNOWN_TOPIC_OR_PARTITION
+
+
+def test_a_topic_created_again_after_deletion_starts_empty(cluster):
+    from clients import consume_kafka_python
+    create_topic(cluster, "reborn")
+    produce_confluent(cluster.bootstrap, "reborn", [Rec(b"k", b"old")] * 3)
+    client = admin(cluster)
+    client.delete_topics(["reborn"], operation_timeout=10)["reborn"].result(timeout=30)
+    for agent in cluster.agents:
+        wait_until(lambda: "reborn" not in metadata(agent.bootstrap).topics, what=f"reborn gone on {agent.name}")
+    create_topic(cluster, "reborn")
+    produce_confluent(cluster.bootstrap, "reborn", [Rec(b"k", b"new")])
+    got = consume_kafka_python(cluster.bootstrap, "reborn", 1)
+    assert [(g.offset, g.value) for g in got] == [(0, b"new")]

@@ -12,11 +12,11 @@ extension KafkaBroker {
     /// Deletes the local logs of a topic the controller deleted. Only a deletion the cluster agreed on removes data:
     /// a topic merely missing from this node's table (its state file lost, gossip not yet caught up) keeps its logs.
     func topicDeleted(_ topic: TopicDefinition) {
-        guard shell.node.partitions.topics[topic.name] == nil else {
-            // A newer incarnation already exists; its logs (if any here) are its own.
-            return
-        }
         for partition in logs.partitions where partition.topic == topic.name {
+            // A log of a later incarnation of the name (created again since) is not this topic's.
+            guard let log = logs.log(for: partition),
+                LogIncarnation.read(directory: log.directory) <= topic.incarnation
+            else { continue }
             do {
                 try logs.deleteLog(topic: partition.topic, partition: partition.partition)
                 logger.info("deleted the log of a deleted topic", metadata: ["partition": "\(partition)"])

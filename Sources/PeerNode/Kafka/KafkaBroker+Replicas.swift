@@ -32,13 +32,26 @@ extension KafkaBroker {
         return nil
     }
 
-    /// The local log of a partition this broker leads, created on first use with the topic's configuration.
+    /// The local log of a partition this broker leads, created on first use with the topic's configuration. A log
+    /// left from an earlier incarnation of the topic (deleted and created again while this broker was away) is
+    /// removed first: its records are not the new topic's.
     func localLog(for state: PartitionState) throws -> PartitionLog {
         let partition = Int32(state.id.partition)
-        if let log = logs.log(topic: state.id.topic, partition: partition) { return log }
-        let configs = shell.node.partitions.topics[state.id.topic]?.configs ?? [:]
-        let config = (try? LogConfig(configs)) ?? LogConfig()
-        return try logs.createLog(topic: state.id.topic, partition: partition, config: config, now: wallClockMillis())
+        let topic = shell.node.partitions.topics[state.id.topic]
+        let incarnation = topic?.incarnation ?? .original
+        if let log = logs.log(topic: state.id.topic, partition: partition) {
+            let own = LogIncarnation.read(directory: log.directory)
+            if own == incarnation { return log }
+            logger.notice(
+                "removing the log of an earlier incarnation of the topic",
+                metadata: ["partition": "\(state.id)", "log": "\(own)", "topic": "\(incarnation)"]
+            )
+            try logs.deleteLog(topic: state.id.topic, partition: partition)
+        }
+        let config = (try? LogConfig(topic?.configs ?? [:])) ?? LogConfig()
+        let log = try logs.createLog(topic: state.id.topic, partition: partition, config: config, now: wallClockMillis())
+        try LogIncarnation.write(incarnation, directory: log.directory)
+        return log
     }
 
     /// The high watermark: the log end offset once every ISR member holds the data. Until replication exists
