@@ -104,6 +104,26 @@ public final class InMemoryLogStorage: LogStorage, @unchecked Sendable {
         }
     }
 
+    /// An independent copy of every file (current and durable bytes) and directory.
+    public func snapshot() -> InMemoryLogStorage {
+        let copy = InMemoryLogStorage()
+        lock.withLock {
+            for (path, node) in files {
+                let cloned = Node()
+                cloned.bytes = node.bytes
+                cloned.durable = node.durable
+                copy.files[path] = cloned
+            }
+            copy.directories = directories
+        }
+        return copy
+    }
+
+    /// Paths of all files, sorted.
+    public var filePaths: [String] {
+        lock.withLock { files.keys.sorted() }
+    }
+
     /// The current bytes of a file (tests use this to damage files).
     public func contents(of path: String) -> [UInt8]? {
         lock.withLock { files[normalize(path)]?.bytes }

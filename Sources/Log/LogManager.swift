@@ -116,7 +116,8 @@ public final class LogManager {
         return log
     }
 
-    /// Deletes a partition's log and its directory. No error when it does not exist.
+    /// Deletes a partition's log and its directory. No error when it does not exist. Callers drop their references
+    /// to the `PartitionLog` first: its open handles would keep writing to unlinked files.
     public func deleteLog(topic: String, partition: Int32) throws {
         let topicPartition = TopicPartition(topic: topic, partition: partition)
         logs[topicPartition] = nil

@@ -26,6 +26,8 @@ final class LogSegment {
     /// When the segment was created or opened (ms), for `segment.ms` while no batch has a timestamp.
     let openedAt: Int64
     private var bytesSinceIndexEntry = 0
+    /// Whether the index files changed since a flush last took them.
+    var indexDirty = false
     let indexIntervalBytes: Int
 
     static func fileName(_ baseOffset: Int64, _ suffix: String) -> String {
@@ -34,8 +36,16 @@ final class LogSegment {
     }
 
     var logPath: String { joinPath(directory, Self.fileName(baseOffset, ".log")) }
-    var indexPath: String { joinPath(directory, Self.fileName(baseOffset, ".index")) }
-    var timeIndexPath: String { joinPath(directory, Self.fileName(baseOffset, ".timeindex")) }
+    var indexPath: String { index.offsetPath }
+    var timeIndexPath: String { index.timePath }
+
+    /// The files a flush of this segment syncs: the log, and the indexes when they changed (they are checked
+    /// against the log at open, so syncing them is for a faster restart, not for correctness).
+    func filesToSync(includeIndexes: Bool) throws -> [any LogFile] {
+        guard includeIndexes || indexDirty else { return [file] }
+        indexDirty = false
+        return [file, try index.offsetFile(), try index.timeFile()]
+    }
 
     /// Opens (creating when missing) the segment's three files; the caller then loads or rebuilds the index.
     init(storage: any LogStorage, directory: String, baseOffset: Int64, indexIntervalBytes: Int, now: Int64) throws {
@@ -46,8 +56,9 @@ final class LogSegment {
         self.openedAt = now
         file = try storage.openFile(joinPath(directory, Self.fileName(baseOffset, ".log")), create: true)
         index = SegmentIndex(
-            offsetFile: try storage.openFile(joinPath(directory, Self.fileName(baseOffset, ".index")), create: true),
-            timeFile: try storage.openFile(joinPath(directory, Self.fileName(baseOffset, ".timeindex")), create: true)
+            storage: storage,
+            offsetPath: joinPath(directory, Self.fileName(baseOffset, ".index")),
+            timePath: joinPath(directory, Self.fileName(baseOffset, ".timeindex"))
         )
         size = try file.size()
     }
@@ -69,7 +80,9 @@ final class LogSegment {
             throw error
         }
         size = start + Int64(bytes.count)
+        let entriesBefore = index.offsets.count
         for batch in batches { noteBatch(batch, at: start + batch.position) }
+        if index.offsets.count != entriesBefore { indexDirty = true }
         try index.writePending()
     }
 
@@ -112,7 +125,7 @@ final class LogSegment {
     func firstBatch(endingAtOrAfter offset: Int64) throws -> BatchInfo? {
         guard offset < nextOffset else { return nil }
         let relative = UInt32(clamping: max(0, offset - baseOffset))
-        var position = Int64(index.floor(relativeOffset: relative)?.position ?? 0)
+        var position = try checkedPosition { $0.floor(relativeOffset: relative) }
         while let batch = try batch(at: position) {
             if batch.lastOffset >= offset { return batch }
             position += Int64(batch.size)
@@ -122,7 +135,7 @@ final class LogSegment {
 
     /// The end of the last whole batch that starts at or after `start` and ends at or before `limit`.
     func lastBoundary(from start: Int64, notAfter limit: Int64) throws -> Int64 {
-        let indexed = Int64(index.floor(position: UInt32(clamping: limit))?.position ?? 0)
+        let indexed = try checkedPosition { $0.floor(position: UInt32(clamping: limit)) }
         var position = max(start, indexed)
         while let batch = try batch(at: position), position + Int64(batch.size) <= limit {
             position += Int64(batch.size)
@@ -133,15 +146,42 @@ final class LogSegment {
     /// The first batch whose max timestamp is >= `timestamp`.
     func firstBatch(withTimestampAtLeast timestamp: Int64) throws -> BatchInfo? {
         guard maxTimestamp >= timestamp else { return nil }
-        var position: Int64 = 0
-        if let relative = index.scanStart(forTimestamp: timestamp), let entry = index.floor(relativeOffset: relative) {
-            position = Int64(entry.position)
+        var position = try checkedPosition { index in
+            index.scanStart(forTimestamp: timestamp).flatMap { index.floor(relativeOffset: $0) }
         }
         while let batch = try batch(at: position) {
             if batch.maxTimestamp >= timestamp { return batch }
             position += Int64(batch.size)
         }
         return nil
+    }
+
+    /// The position of the index entry `pick` chooses (0 without one), after checking that a batch with the
+    /// entry's offset starts there: an entry that disagrees with the log makes the index be rebuilt from the log.
+    private func checkedPosition(_ pick: (SegmentIndex) -> SegmentIndex.OffsetEntry?) throws -> Int64 {
+        guard let entry = pick(index) else { return 0 }
+        let position = Int64(entry.position)
+        if let batch = try batch(at: position), batch.baseOffset == baseOffset + Int64(entry.relativeOffset) {
+            return position
+        }
+        try rebuildIndex()
+        return Int64(pick(index)?.position ?? 0)
+    }
+
+    /// Rebuilds both indexes from the batch headers (no CRC check, nothing cut).
+    func rebuildIndex() throws {
+        try index.reset()
+        nextOffset = baseOffset
+        maxTimestamp = -1
+        firstBatchTimestamp = nil
+        bytesSinceIndexEntry = 0
+        var position: Int64 = 0
+        while let batch = try batch(at: position) {
+            noteBatch(batch, at: position)
+            position += Int64(batch.size)
+        }
+        indexDirty = true
+        try index.writePending()
     }
 
     /// Reads `count` bytes at `position`.
@@ -176,7 +216,10 @@ final class LogSegment {
         nextOffset = baseOffset
         maxTimestamp = index.times.last?.timestamp ?? -1
         firstBatchTimestamp = nil
-        if let first = try batch(at: 0) { firstBatchTimestamp = first.maxTimestamp }
+        if let first = try batch(at: 0) {
+            guard first.baseOffset == baseOffset else { return false }
+            firstBatchTimestamp = first.maxTimestamp
+        }
         var position = Int64(last?.position ?? 0)
         bytesSinceIndexEntry = 0
         var first = true
@@ -195,9 +238,9 @@ final class LogSegment {
         return true
     }
 
-    /// Scans every batch (sizes, magic, CRC, offsets increasing from `expectedNext`), cutting the file at the first
+    /// Scans every batch (sizes, magic, CRC, offsets contiguous from the segment's base), cutting the file at the first
     /// bad one, and rebuilds the indexes. Returns what was cut, if anything.
-    func recover(expectedNext: Int64) throws -> (bytesCut: Int64, reason: String)? {
+    func recover() throws -> (bytesCut: Int64, reason: String)? {
         try index.reset()
         size = try file.size()
         nextOffset = baseOffset
@@ -206,7 +249,7 @@ final class LogSegment {
         bytesSinceIndexEntry = 0
         var scanner = SegmentScanner(file: file, size: size)
         var position: Int64 = 0
-        var expected = max(expectedNext, baseOffset)
+        var expected = baseOffset
         var problem: String?
         while position < size {
             let result = try scanner.checkBatch(at: position)
@@ -214,8 +257,8 @@ final class LogSegment {
             case .failure(let reason):
                 problem = reason.description
             case .success(let header):
-                if header.baseOffset < expected {
-                    problem = "batch base offset \(header.baseOffset) below expected \(expected)"
+                if header.baseOffset != expected {
+                    problem = "batch base offset \(header.baseOffset) where \(expected) was expected"
                 } else if !canHold(lastOffset: header.lastOffset) || header.lastOffsetDelta < 0 {
                     problem = "batch offsets \(header.baseOffset)...\(header.lastOffset) do not fit the segment"
                 }
@@ -234,6 +277,7 @@ final class LogSegment {
             }
             if problem != nil { break }
         }
+        indexDirty = true
         try index.writePending()
         guard let problem else { return nil }
         let removed = size - position
@@ -241,16 +285,4 @@ final class LogSegment {
         size = position
         return (removed, "at byte \(position): \(problem)")
     }
-
-    /// Loads the index files and checks them against the log; rebuilds them by a full recovery scan when they
-    /// disagree. Returns nil when the loaded index was used, else what the recovery cut (possibly nothing).
-    func loadIndexOrRecover(expectedNext: Int64) throws -> RecoveryOutcome? {
-        if try index.load(logSize: size), try rescanTail(), nextOffset >= expectedNext || isEmpty { return nil }
-        return RecoveryOutcome(cut: try recover(expectedNext: expectedNext))
-    }
-}
-
-/// The result of a recovery scan of one segment.
-struct RecoveryOutcome {
-    var cut: (bytesCut: Int64, reason: String)?
 }

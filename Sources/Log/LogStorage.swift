@@ -37,6 +37,8 @@ public protocol LogFile: AnyObject, Sendable {
     func truncate(to size: Int64) throws
     /// Makes the written data durable (fdatasync).
     func sync() throws
+    /// The POSIX file descriptor, when there is one (see the extension).
+    var descriptor: Int32? { get }
 }
 
 /// Why a storage operation failed.
@@ -58,6 +60,10 @@ public struct LogStorageError: Error, Equatable, Sendable, CustomStringConvertib
 }
 
 extension LogFile {
+    /// The POSIX file descriptor behind the handle, when there is one (nil for in-memory files). Borrowed: it stays
+    /// open as long as the handle lives; `dup` it before giving it to something that closes it.
+    public var descriptor: Int32? { nil }
+
     /// Writes all of `bytes` at `offset`.
     public func write(_ bytes: [UInt8], at offset: Int64) throws {
         try bytes.withUnsafeBytes { try write($0, at: offset) }

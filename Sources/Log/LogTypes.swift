@@ -46,6 +46,11 @@ public struct LogReadSlice: Sendable {
     /// The open handle of the segment, so the bytes can be read even if retention deletes the file meanwhile.
     let file: any LogFile
 
+    /// The segment's open file descriptor (nil on in-memory storage), valid while this slice lives. Better than
+    /// reopening `path`, which truncation or retention may have replaced or removed since; `dup` it for a
+    /// `NIOFileHandle`, which closes what it is given.
+    public var fileDescriptor: Int32? { file.descriptor }
+
     /// The bytes of the slice (for the simulator, tests and TLS connections, where sendfile does not apply).
     public func readBytes() throws -> [UInt8] {
         try file.read(at: position, count: length)

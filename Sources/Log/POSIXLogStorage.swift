@@ -80,18 +80,20 @@ public final class POSIXLogStorage: LogStorage {
 /// A file descriptor kept open for a segment or index.
 final class POSIXLogFile: LogFile {
     let path: String
-    private let descriptor: Int32
+    private let fileDescriptor: Int32
 
     init(path: String, descriptor: Int32) {
         self.path = path
-        self.descriptor = descriptor
+        self.fileDescriptor = descriptor
     }
 
-    deinit { closeDescriptor(descriptor) }
+    var descriptor: Int32? { fileDescriptor }
+
+    deinit { closeDescriptor(fileDescriptor) }
 
     func size() throws -> Int64 {
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw posixError("fstat", path) }
+        guard fstat(fileDescriptor, &info) == 0 else { throw posixError("fstat", path) }
         return Int64(info.st_size)
     }
 
@@ -99,7 +101,7 @@ final class POSIXLogFile: LogFile {
         var done = 0
         while done < bytes.count {
             guard let base = bytes.baseAddress else { return }
-            let written = pwrite(descriptor, base + done, bytes.count - done, off_t(offset) + off_t(done))
+            let written = pwrite(fileDescriptor, base + done, bytes.count - done, off_t(offset) + off_t(done))
             if written < 0 {
                 if errno == EINTR { continue }
                 throw posixError("pwrite", path)
@@ -114,7 +116,7 @@ final class POSIXLogFile: LogFile {
         let bytes = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             while done < count {
                 guard let base = buffer.baseAddress else { break }
-                let got = pread(descriptor, base + done, count - done, off_t(offset) + off_t(done))
+                let got = pread(fileDescriptor, base + done, count - done, off_t(offset) + off_t(done))
                 if got < 0 {
                     if errno == EINTR { continue }
                     initialized = done
@@ -129,11 +131,11 @@ final class POSIXLogFile: LogFile {
     }
 
     func truncate(to size: Int64) throws {
-        guard ftruncate(descriptor, off_t(size)) == 0 else { throw posixError("ftruncate", path) }
+        guard ftruncate(fileDescriptor, off_t(size)) == 0 else { throw posixError("ftruncate", path) }
     }
 
     func sync() throws {
-        guard syncData(descriptor) == 0 else { throw posixError("fdatasync", path) }
+        guard syncData(fileDescriptor) == 0 else { throw posixError("fdatasync", path) }
     }
 
 }

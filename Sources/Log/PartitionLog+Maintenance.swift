@@ -18,7 +18,6 @@ extension PartitionLog {
             try removeFiles(of: removed)
         }
         try activeSegment.truncate(to: offset)
-        activeIndexDirty = true
         afterTruncation()
         try writeCheckpoint()
         return logEndOffset
@@ -137,13 +136,10 @@ extension PartitionLog {
 
     /// Captures what a flush must sync now; appends may continue while `run()` goes on another thread. One flush
     /// covers every append before it.
-    public func prepareFlush() -> LogFlush {
+    public func prepareFlush() throws -> LogFlush {
         var files: [any LogFile] = []
-        for segment in rolledUnflushed {
-            files += [segment.file, segment.index.offsetFile, segment.index.timeFile]
-        }
-        files.append(activeSegment.file)
-        if activeIndexDirty { files += [activeSegment.index.offsetFile, activeSegment.index.timeFile] }
+        for segment in rolledUnflushed { files += try segment.filesToSync(includeIndexes: true) }
+        files += try activeSegment.filesToSync(includeIndexes: false)
         return LogFlush(
             files: files,
             upToOffset: logEndOffset,
@@ -154,9 +150,11 @@ extension PartitionLog {
 
     /// Records a flush whose `run()` succeeded: advances the recovery point and writes the checkpoint.
     public func completeFlush(_ flush: LogFlush, now: Int64) throws {
+        for segment in rolledUnflushed where flush.segments.contains(segment.baseOffset) {
+            try segment.index.releaseFiles()
+        }
         rolledUnflushed.removeAll { flush.segments.contains($0.baseOffset) }
         unflushedRecords = max(0, unflushedRecords - flush.records)
-        activeIndexDirty = activeIndexDirty && flush.upToOffset < logEndOffset
         lastFlushTime = now
         if flush.upToOffset > recoveryPoint, flush.upToOffset <= logEndOffset { recoveryPoint = flush.upToOffset }
         try writeCheckpoint()
@@ -164,7 +162,7 @@ extension PartitionLog {
 
     /// Flushes on the calling thread: prepare, run and complete.
     public func flush(now: Int64) throws {
-        let flush = prepareFlush()
+        let flush = try prepareFlush()
         try flush.run()
         try completeFlush(flush, now: now)
     }

@@ -12,7 +12,6 @@ extension PartitionLog {
         report.checkpointValid = checkpoint != nil
         let recoveryPoint = checkpoint?.recoveryPoint ?? 0
         var opened: [LogSegment] = []
-        var expectedNext: Int64 = 0
         var cut = false
         for base in bases {
             if cut {
@@ -22,17 +21,25 @@ extension PartitionLog {
                 continue
             }
             let segment = try openSegment(base: base, now: now)
-            if base < expectedNext {
-                // Overlaps its predecessor: the predecessor's tail or this segment is bogus; keep the earlier data.
+            if let previous = opened.last, base != previous.nextOffset {
+                // Segments follow each other without gaps; a gap or overlap means the previous one lost its tail
+                // (or this one is bogus): keep the earlier data only.
                 try removeFiles(of: segment)
                 report.removedSegments.append(base)
+                report.truncations.append(
+                    LogRecoveryReport.Truncation(
+                        segmentBaseOffset: base,
+                        bytesCut: segment.size,
+                        reason: "segment starts at \(base) but the log before it ends at \(previous.nextOffset)"
+                    )
+                )
                 cut = true
                 continue
             }
             let trusted = try segment.index.load(logSize: segment.size) && segment.rescanTail()
-            if !trusted || segment.nextOffset > recoveryPoint || segment.nextOffset < expectedNext {
+            if !trusted || segment.nextOffset > recoveryPoint {
                 report.recoveredSegments.append(base)
-                if let damage = try segment.recover(expectedNext: expectedNext) {
+                if let damage = try segment.recover() {
                     report.truncations.append(
                         LogRecoveryReport.Truncation(
                             segmentBaseOffset: base,
@@ -42,11 +49,8 @@ extension PartitionLog {
                     )
                     cut = true
                 }
-                try segment.file.sync()
-                try segment.index.offsetFile.sync()
-                try segment.index.timeFile.sync()
+                for file in try segment.filesToSync(includeIndexes: true) { try file.sync() }
             }
-            expectedNext = max(segment.nextOffset, base)
             opened.append(segment)
         }
         let start = checkpoint?.logStartOffset ?? opened.first?.baseOffset ?? 0
@@ -54,6 +58,7 @@ extension PartitionLog {
             opened.append(try openSegment(base: max(0, start), now: now))
             try opened[0].index.reset()
         }
+        for segment in opened.dropLast() { try segment.index.releaseFiles() }
         segments = opened
         logStartOffset = min(max(start, segments[0].baseOffset), logEndOffset)
         highWatermark = min(max(checkpoint?.highWatermark ?? logStartOffset, logStartOffset), logEndOffset)

@@ -23,7 +23,7 @@ extension PartitionLog {
                 } else {
                     endByLimit = try segment.firstBatch(endingAtOrAfter: limit)?.position ?? segment.size
                 }
-                let budgetEnd = first.position + Int64(max(0, maxBytes))
+                let budgetEnd = first.position + min(Int64(max(0, maxBytes)), Int64.max - first.position)
                 var end = endByLimit
                 if endByLimit > budgetEnd {
                     end = try segment.lastBoundary(from: first.position, notAfter: budgetEnd)

@@ -27,8 +27,6 @@ public final class PartitionLog {
     var lastFlushTime: Int64
     /// Rolled segments whose files still need an fdatasync.
     var rolledUnflushed: [LogSegment] = []
-    /// Whether the active segment's index files changed since their last sync.
-    var activeIndexDirty = false
 
     static let epochCheckpointName = "leader-epoch-checkpoint"
     static let epochMagic: [UInt8] = Array("LEC1".utf8)
@@ -107,15 +105,22 @@ public final class PartitionLog {
         try bytes.withUnsafeMutableBytes { try append(validatedBatches: $0, leaderEpoch: leaderEpoch, now: now) }
     }
 
-    /// Appends batches fetched from the leader as they are (offsets and epochs already stamped). Their offsets must
-    /// start at or after `logEndOffset` and increase; each batch's partitionLeaderEpoch feeds the epoch cache.
+    /// Appends batches fetched from the leader as they are (offsets and epochs already stamped). The first batch
+    /// must start at `logEndOffset` and the others follow without gaps, except on an empty log, whose first batch
+    /// may start before `logEndOffset` if it holds `logStartOffset` (a follower that restarted its log at the
+    /// leader's log start, which can sit inside a batch). Each batch's partitionLeaderEpoch feeds the epoch cache.
     @discardableResult
     public func appendAsFollower(_ bytes: [UInt8], now: Int64) throws -> AppendResult {
         try bytes.withUnsafeBytes { raw in
             let batches = try Self.frame(raw, maxBatchSize: Int(Int32.max))
             var expected = logEndOffset
+            if segments.count == 1, activeSegment.isEmpty, let first = batches.first, first.baseOffset < expected,
+                first.lastOffset >= logStartOffset
+            {
+                expected = first.baseOffset
+            }
             for batch in batches {
-                guard batch.baseOffset >= expected, batch.lastOffset >= batch.baseOffset else {
+                guard batch.baseOffset == expected, batch.lastOffset >= batch.baseOffset else {
                     throw LogError.nonMonotonicAppend(firstOffset: batch.baseOffset, logEndOffset: expected)
                 }
                 expected = batch.lastOffset &+ 1
@@ -167,9 +172,7 @@ public final class PartitionLog {
             lastOffset: last.lastOffset,
             now: now
         )
-        let entriesBefore = activeSegment.index.offsets.count
         try activeSegment.append(bytes, batches: batches)
-        if activeSegment.index.offsets.count != entriesBefore { activeIndexDirty = true }
         for batch in batches { unflushedRecords &+= Int64(bytes.loadRecordsCount(at: Int(batch.position))) }
     }
 
@@ -216,18 +219,19 @@ public final class PartitionLog {
         try segment.index.reset()
         try segment.file.truncate(to: 0)
         rolledUnflushed.append(activeSegment)
+        try activeSegment.index.releaseFiles()
         segments.append(segment)
-        activeIndexDirty = false
         try storage.syncDirectory(directory)
     }
 
     /// An empty active segment whose base does not suit the next append (a follower jumping ahead) is replaced.
     private func replaceEmptyActive(baseOffset: Int64, now: Int64) throws {
+        if segments.count > 1, case let previousEnd = segments[segments.count - 2].nextOffset, previousEnd > baseOffset
+        {
+            throw LogError.nonMonotonicAppend(firstOffset: baseOffset, logEndOffset: previousEnd)
+        }
         let old = segments.removeLast()
         try removeFiles(of: old)
-        if let previous = segments.last, previous.nextOffset > baseOffset {
-            throw LogError.nonMonotonicAppend(firstOffset: baseOffset, logEndOffset: previous.nextOffset)
-        }
         segments.append(
             try LogSegment(
                 storage: storage,
@@ -254,6 +258,14 @@ public final class PartitionLog {
     public func updateHighWatermark(_ offset: Int64) -> Int64 {
         highWatermark = min(max(offset, logStartOffset), logEndOffset)
         return highWatermark
+    }
+
+    // MARK: Leader epochs
+
+    /// Where `epoch` ends in this log (OffsetsForLeaderEpoch, truncation by leader epoch): see
+    /// `LeaderEpochCache.endOffset(for:logEndOffset:)`.
+    public func endOffset(forLeaderEpoch epoch: Int32) -> (epoch: Int32, endOffset: Int64) {
+        leaderEpochCache.endOffset(for: epoch, logEndOffset: logEndOffset)
     }
 
     // MARK: Checkpoints

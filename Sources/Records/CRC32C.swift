@@ -1,13 +1,13 @@
 /// CRC-32C (Castagnoli), the checksum of Kafka's RecordBatch v2.
 ///
-/// Slicing-by-8: eight 256-entry tables, built once, let the loop consume eight bytes per step instead of one.
+/// Slicing-by-16: sixteen 256-entry tables, built once, let the loop consume 16 bytes per step instead of one.
 public enum CRC32C {
     /// The reflected Castagnoli polynomial.
     static let polynomial: UInt32 = 0x82F6_3B78
 
-    /// Eight tables of 256 entries, flattened: table k starts at k * 256.
+    /// Sixteen tables of 256 entries, flattened: table k (a byte followed by k zero bytes) starts at k * 256.
     static let tables: [UInt32] = {
-        var tables = [UInt32](repeating: 0, count: 8 * 256)
+        var tables = [UInt32](repeating: 0, count: 16 * 256)
         for byte in 0..<256 {
             var crc = UInt32(byte)
             for _ in 0..<8 {
@@ -15,7 +15,7 @@ public enum CRC32C {
             }
             tables[byte] = crc
         }
-        for slice in 1..<8 {
+        for slice in 1..<16 {
             for byte in 0..<256 {
                 let previous = tables[(slice - 1) * 256 + byte]
                 tables[slice * 256 + byte] = (previous >> 8) ^ tables[Int(previous & 0xFF)]
@@ -42,16 +42,23 @@ public enum CRC32C {
             var crc = ~crc
             var index = 0
             let count = bytes.count
-            while count - index >= 8 {
-                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                let low = UInt32(truncatingIfNeeded: word) ^ crc
-                let high = UInt32(truncatingIfNeeded: word >> 32)
+            while count - index >= 16 {
+                let first = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let second = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self))
+                let a = UInt32(truncatingIfNeeded: first) ^ crc
+                let b = UInt32(truncatingIfNeeded: first >> 32)
+                let c = UInt32(truncatingIfNeeded: second)
+                let d = UInt32(truncatingIfNeeded: second >> 32)
                 crc =
-                    table[7 * 256 + Int(low & 0xFF)] ^ table[6 * 256 + Int((low >> 8) & 0xFF)]
-                    ^ table[5 * 256 + Int((low >> 16) & 0xFF)] ^ table[4 * 256 + Int(low >> 24)]
-                    ^ table[3 * 256 + Int(high & 0xFF)] ^ table[2 * 256 + Int((high >> 8) & 0xFF)]
-                    ^ table[1 * 256 + Int((high >> 16) & 0xFF)] ^ table[Int(high >> 24)]
-                index += 8
+                    table[15 * 256 + Int(a & 0xFF)] ^ table[14 * 256 + Int((a >> 8) & 0xFF)]
+                    ^ table[13 * 256 + Int((a >> 16) & 0xFF)] ^ table[12 * 256 + Int(a >> 24)]
+                    ^ table[11 * 256 + Int(b & 0xFF)] ^ table[10 * 256 + Int((b >> 8) & 0xFF)]
+                    ^ table[9 * 256 + Int((b >> 16) & 0xFF)] ^ table[8 * 256 + Int(b >> 24)]
+                    ^ table[7 * 256 + Int(c & 0xFF)] ^ table[6 * 256 + Int((c >> 8) & 0xFF)]
+                    ^ table[5 * 256 + Int((c >> 16) & 0xFF)] ^ table[4 * 256 + Int(c >> 24)]
+                    ^ table[3 * 256 + Int(d & 0xFF)] ^ table[2 * 256 + Int((d >> 8) & 0xFF)]
+                    ^ table[1 * 256 + Int((d >> 16) & 0xFF)] ^ table[Int(d >> 24)]
+                index += 16
             }
             while index < count {
                 crc = table[Int((crc ^ UInt32(bytes[index])) & 0xFF)] ^ (crc >> 8)

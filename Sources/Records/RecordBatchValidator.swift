@@ -4,7 +4,7 @@ public enum RecordBatchValidator {
     /// Who produced the bytes, which decides how strict the checks are.
     public enum Mode: Sendable {
         /// A client's Produce request: every batch non-empty, recordsCount == lastOffsetDelta + 1, offset deltas
-        /// 0, 1, 2, ...
+        /// 0, 1, 2, ..., no control batch, a base sequence when there is a producer id.
         case produce
         /// Batches already stored by a leader (replication, recovery): empty batches and compaction gaps allowed.
         case stored
@@ -56,6 +56,10 @@ public enum RecordBatchValidator {
     /// This is what log recovery needs; it does not look at the records.
     public static func checkFraming(_ bytes: UnsafeRawBufferPointer, at position: Int) throws -> RecordBatchHeader {
         let header = try RecordBatchHeader(parsing: bytes, at: position)
+        // Older formats (message sets v0/v1) keep the magic byte at the same place: name them before the sizes.
+        guard header.magic == RecordBatchHeader.currentMagic else {
+            throw RecordBatchError.unsupportedMagic(header.magic)
+        }
         guard header.batchLength >= Int32(RecordBatchHeader.minimumBatchLength) else {
             throw RecordBatchError.corruptMessage(
                 "batch length \(header.batchLength) below the minimum \(RecordBatchHeader.minimumBatchLength)"
@@ -65,9 +69,6 @@ public enum RecordBatchValidator {
             throw RecordBatchError.corruptMessage(
                 "batch of \(header.totalSize) bytes overruns the \(bytes.count - position) bytes left"
             )
-        }
-        guard header.magic == RecordBatchHeader.currentMagic else {
-            throw RecordBatchError.unsupportedMagic(header.magic)
         }
         let covered = UnsafeRawBufferPointer(
             rebasing: bytes[(position + RecordBatchHeader.Field.attributes)..<(position + header.totalSize)]
@@ -102,6 +103,14 @@ public enum RecordBatchValidator {
         switch mode {
         case .produce:
             guard header.recordsCount > 0 else { throw RecordBatchError.invalidRecord("batch without records") }
+            guard !header.isControl else {
+                throw RecordBatchError.invalidRecord("clients may not write control batches")
+            }
+            guard !header.hasProducerId || header.baseSequence >= 0 else {
+                throw RecordBatchError.invalidRecord(
+                    "base sequence \(header.baseSequence) with producer id \(header.producerId)"
+                )
+            }
             guard Int64(header.recordsCount) == Int64(header.lastOffsetDelta) + 1 else {
                 throw RecordBatchError.invalidRecord(
                     "record count \(header.recordsCount) but last offset delta \(header.lastOffsetDelta)"

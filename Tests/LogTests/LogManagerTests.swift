@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 
 @testable import Log
@@ -24,6 +25,16 @@ final class LogManagerTests: XCTestCase {
         let again = try XCTUnwrap(reopened.log(topic: "orders-eu", partition: 2))
         XCTAssertEqual(again.logEndOffset, 2)
         XCTAssertEqual(try allValues(again), ["a", "b"])
+        // The slice's descriptor reads the same bytes as the slice (what sendfile would send).
+        let slice = try XCTUnwrap(try again.read(from: 0, maxBytes: 1 << 20, upTo: 2))
+        let descriptor = try XCTUnwrap(slice.fileDescriptor)
+        var viaDescriptor = [UInt8](repeating: 0, count: slice.length)
+        let got = viaDescriptor.withUnsafeMutableBytes {
+            pread(descriptor, $0.baseAddress, slice.length, off_t(slice.position))
+        }
+        XCTAssertEqual(got, slice.length)
+        XCTAssertEqual(viaDescriptor, try slice.readBytes())
+        XCTAssertTrue(slice.path.hasSuffix("/orders-eu-2/00000000000000000000.log"))
         try reopened.deleteLog(topic: "orders-eu", partition: 2)
         XCTAssertFalse(storage.exists(root + "/orders-eu-2"))
         XCTAssertEqual(

@@ -53,6 +53,8 @@ final class PartitionLogTests: XCTestCase {
         let big = sizedBatch(count: 4, size: 500)
         for _ in 0..<5 { try log.append(validatedBatches: big, leaderEpoch: 0, now: 0) }
         let end = log.logEndOffset
+        XCTAssertEqual(try log.read(from: 0, maxBytes: Int.max, upTo: end)?.length, big.count * 5)
+        XCTAssertEqual(try log.read(from: 0, maxBytes: -1, upTo: end)?.length, big.count)
         let tiny = try XCTUnwrap(try log.read(from: 0, maxBytes: 10, upTo: end))
         XCTAssertEqual(tiny.length, big.count, "KIP-74: the first batch whole even above maxBytes")
         let two = try XCTUnwrap(try log.read(from: 0, maxBytes: big.count * 2 + big.count / 2, upTo: end))
@@ -196,5 +198,59 @@ final class PartitionLogTests: XCTestCase {
         XCTAssertThrowsError(try follower.appendAsFollower(bytes, now: 0)) {
             XCTAssertEqual($0 as? LogError, .nonMonotonicAppend(firstOffset: 0, logEndOffset: 3))
         }
+    }
+}
+
+extension PartitionLogTests {
+    /// A follower that restarted its log at the leader's log start, inside a batch, takes that whole batch.
+    func testFollowerRestartedInsideABatch() throws {
+        let leader = try PartitionLog(storage: InMemoryLogStorage(), directory: "/l", topic: "t", partition: 0, now: 0)
+        try leader.append(validatedBatches: clientBatch(["a", "b", "c"]), leaderEpoch: 1, now: 0)
+        try leader.append(validatedBatches: clientBatch(["d"]), leaderEpoch: 1, now: 0)
+        leader.updateHighWatermark(4)
+        try leader.deleteRecords(before: 1, now: 0)
+        let follower = try PartitionLog(
+            storage: InMemoryLogStorage(),
+            directory: "/f",
+            topic: "t",
+            partition: 0,
+            now: 0
+        )
+        try follower.truncateFully(startingAt: leader.logStartOffset, now: 0)
+        let bytes = try XCTUnwrap(try leader.read(from: 1, maxBytes: 1 << 20, upTo: 4)).readBytes()
+        try follower.appendAsFollower(bytes, now: 0)
+        XCTAssertEqual(follower.logStartOffset, 1)
+        XCTAssertEqual(follower.logEndOffset, 4)
+        XCTAssertEqual(try allValues(follower), ["b", "c", "d"])
+        XCTAssertThrowsError(try follower.appendAsFollower(clientBatch(["gap"]), now: 0), "offset 0 is not the end")
+    }
+}
+
+extension PartitionLogTests {
+    /// Extreme offsets, sizes and timestamps give answers or typed errors, never a trap.
+    func testExtremeArgumentsNeverTrap() throws {
+        let log = try makeLog()
+        try log.append(validatedBatches: clientBatch(["a", "b"]), leaderEpoch: 0, now: 0)
+        let extremes: [Int64] = [Int64.min, -1, 0, 1, 2, 3, Int64.max]
+        for offset in extremes {
+            for limit in extremes {
+                _ = try? log.read(from: offset, maxBytes: Int.max, upTo: limit)
+                _ = try? log.read(from: offset, maxBytes: Int.min, upTo: limit)
+                _ = try? log.offset(forTimestamp: offset, upTo: limit)
+            }
+            _ = log.updateHighWatermark(offset)
+            _ = try? log.deleteRecords(before: offset, now: offset)
+            _ = log.needsFlush(now: offset)
+            _ = try? log.applyRetention(now: offset)
+        }
+        XCTAssertThrowsError(try log.append(validatedBatches: [], leaderEpoch: 0, now: 0))
+        XCTAssertThrowsError(try log.append(validatedBatches: [1, 2, 3], leaderEpoch: 0, now: 0))
+        XCTAssertThrowsError(try log.appendAsFollower(Array(repeating: 0xFF, count: 100), now: Int64.min))
+        try log.truncate(to: Int64.min, now: Int64.max)
+        XCTAssertEqual(log.logEndOffset, 0)
+        XCTAssertEqual(
+            try log.append(validatedBatches: clientBatch(["c"]), leaderEpoch: Int32.max, now: Int64.min).firstOffset,
+            0
+        )
     }
 }

@@ -106,7 +106,7 @@ final class RecoveryTests: XCTestCase {
         try log.close(now: 0)
         let indexPath = directory + "/" + LogSegment.fileName(0, ".index")
         let original = try XCTUnwrap(storage.contents(of: indexPath))
-        XCTAssertEqual(original.count, 9 * 8, "an entry per batch after the first")
+        XCTAssertEqual(original.count, 9 * 12, "an entry per batch after the first")
         // An entry pointing into the middle of a batch: the index disagrees with the log.
         var wrong = original
         wrong[wrong.count - 1] &+= 3
@@ -124,6 +124,32 @@ final class RecoveryTests: XCTestCase {
         }
     }
 
+    /// An entry with a valid checksum that points at the wrong place is caught when used, and the index rebuilt.
+    func testIndexEntryThatDisagreesWithTheLogIsNotTrusted() throws {
+        let storage = InMemoryLogStorage()
+        var config = LogConfig()
+        config.indexIntervalBytes = 10
+        let log = try open(storage, config: config)
+        let values = try fill(log, batches: 10)
+        try log.close(now: 0)
+        let indexPath = directory + "/" + LogSegment.fileName(0, ".index")
+        let original = try XCTUnwrap(storage.contents(of: indexPath))
+        // Entry 3 (batch 4, relative offset 8) moved into the middle of batch 3: still ordered, checksum valid.
+        var forged = original
+        let moved = UInt32(original[2 * 12 + 7]) + UInt32(original[2 * 12 + 6]) << 8 + 5
+        var entry = Array(original[(3 * 12)..<(3 * 12 + 4)])
+        entry += [0, 0, UInt8(moved >> 8), UInt8(moved & 0xFF)]
+        let crc = CRC32C.checksum(entry)
+        entry += [UInt8(crc >> 24), UInt8((crc >> 16) & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8(crc & 0xFF)]
+        forged.replaceSubrange((3 * 12)..<(4 * 12), with: entry)
+        storage.setContents(of: indexPath, to: forged)
+        let reopened = try open(storage, config: config)
+        XCTAssertEqual(reopened.recoveryReport.recoveredSegments, [], "the forged entry passes the load checks")
+        XCTAssertEqual(try records(in: reopened, from: 8, maxBytes: 1).map(\.offset), [8, 9])
+        XCTAssertEqual(storage.contents(of: indexPath), original, "rebuilt from the log")
+        XCTAssertEqual(try allValues(reopened), values)
+    }
+
     func testCrashLosesOnlyUnflushedData() throws {
         let storage = InMemoryLogStorage()
         var config = LogConfig()
@@ -131,7 +157,7 @@ final class RecoveryTests: XCTestCase {
         let log = try open(storage, config: config)
         _ = try fill(log, batches: 2)
         XCTAssertTrue(log.needsFlush(now: 0))
-        let flush = log.prepareFlush()
+        let flush = try log.prepareFlush()
         try log.append(validatedBatches: clientBatch(["late"]), leaderEpoch: 0, now: 0)
         try flush.run()
         try log.completeFlush(flush, now: 0)
@@ -170,6 +196,8 @@ final class RecoveryTests: XCTestCase {
         XCTAssertEqual(log.leaderEpochCache.entries, expected)
         let reopened = try open(storage)
         XCTAssertEqual(reopened.leaderEpochCache.entries, expected)
+        XCTAssertTrue(reopened.endOffset(forLeaderEpoch: 4) == (4, 3))
+        XCTAssertTrue(reopened.endOffset(forLeaderEpoch: 7) == (7, 4))
         // A damaged epoch file is ignored rather than trusted.
         storage.setContents(of: directory + "/leader-epoch-checkpoint", to: Array("LEC1garbage".utf8))
         XCTAssertEqual(try open(storage).leaderEpochCache.entries, [])

@@ -95,7 +95,7 @@ final class RecordBatchTests: XCTestCase {
     }
 
     func testMagicOtherThanTwoIsRejected() {
-        var bytes = sampleBatch(count: 2)
+        var bytes = sampleBatch(count: 2) + sampleBatch(count: 1)
         bytes[RecordBatchHeader.Field.magic] = 1
         XCTAssertThrowsError(try RecordBatchValidator.validate(bytes)) { error in
             XCTAssertEqual(error as? RecordBatchError, .unsupportedMagic(1))
@@ -155,6 +155,20 @@ final class RecordBatchTests: XCTestCase {
         }
         XCTAssertNoThrow(try RecordBatchValidator.validate(bytes, mode: .stored), "a compacted batch")
         empty[RecordBatchHeader.Field.magic] = 2
+
+        var control = sampleBatch(count: 1)
+        control[RecordBatchHeader.Field.attributes + 1] |= 0x20
+        refreshCRC(&control)
+        XCTAssertThrowsError(try RecordBatchValidator.validate(control), "clients may not write control batches")
+        XCTAssertNoThrow(try RecordBatchValidator.validate(control, mode: .stored))
+
+        var idempotent = RecordBatchBuilder()
+        idempotent.producerId = 7
+        idempotent.producerEpoch = 0
+        idempotent.append(key: nil, value: [1], timestamp: 0)
+        XCTAssertThrowsError(try RecordBatchValidator.validate(idempotent.build()), "producer id without sequence")
+        idempotent.baseSequence = 0
+        XCTAssertNoThrow(try RecordBatchValidator.validate(idempotent.build()))
     }
 
     /// Changing any header byte either gets the batch rejected or leaves it meaning the same (CRC-free fields).
