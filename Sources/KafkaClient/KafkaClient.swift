@@ -346,7 +346,7 @@ public actor KafkaClient {
                 .notEnoughReplicas, .notEnoughReplicasAfterAppend, .fencedLeaderEpoch, .unknownLeaderEpoch,
                 .notController, .kafkaStorageError, .networkException,
             ].contains(code)
-        case .malformedResponse, .frameTooLarge, .unsupportedApi, .unknownTopic:
+        case .malformedResponse, .frameTooLarge, .unexpectedResponse, .unsupportedApi, .unknownTopic:
             return false
         }
     }

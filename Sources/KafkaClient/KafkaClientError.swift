@@ -7,6 +7,8 @@ public enum KafkaClientError: Error, CustomStringConvertible, Sendable {
     case timedOut(address: String, api: ApiKey)
     case malformedResponse(address: String, api: ApiKey, reason: String)
     case frameTooLarge(size: Int)
+    /// A response whose correlation id matches no request in flight.
+    case unexpectedResponse(address: String, correlationId: Int32?)
     /// The broker supports no version of `api` this client speaks.
     case unsupportedApi(address: String, api: ApiKey)
     case unknownTopic(String)
@@ -22,7 +24,9 @@ public enum KafkaClientError: Error, CustomStringConvertible, Sendable {
         case .timedOut(let address, let api): "\(api) request to \(address) timed out"
         case .malformedResponse(let address, let api, let reason):
             "malformed \(api) response from \(address): \(reason)"
-        case .frameTooLarge(let size): "response frame of \(size) bytes exceeds the limit"
+        case .frameTooLarge(let size): "frame of \(size) bytes exceeds the limit"
+        case .unexpectedResponse(let address, let id):
+            "response from \(address) with unknown correlation id \(id.map(String.init) ?? "?")"
         case .unsupportedApi(let address, let api):
             "broker at \(address) supports no version of \(api) this client speaks"
         case .unknownTopic(let topic): "unknown topic \(topic)"

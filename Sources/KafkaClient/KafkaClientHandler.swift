@@ -85,13 +85,9 @@ final class KafkaClientHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = Array(unwrapInboundIn(data).readableBytesView)
-        guard let correlationId = try? KafkaCodec.correlationId(ofResponse: frame[...]),
-            let entry = pending.removeValue(forKey: correlationId)
-        else {
-            fail(
-                context: context,
-                with: .malformedResponse(address: address, api: .apiVersions, reason: "unexpected correlation id")
-            )
+        let correlationId = try? KafkaCodec.correlationId(ofResponse: frame[...])
+        guard let correlationId, let entry = pending.removeValue(forKey: correlationId) else {
+            fail(context: context, with: .unexpectedResponse(address: address, correlationId: correlationId))
             return
         }
         entry.timeout?.cancel()

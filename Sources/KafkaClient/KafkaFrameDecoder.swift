@@ -1,11 +1,17 @@
 import NIOCore
 
-/// Splits the byte stream into Kafka frames: a 4-byte big-endian size, then that many bytes.
-struct KafkaFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
-    let maxFrameSize: Int
+/// Splits the byte stream into Kafka frames: a 4-byte big-endian size, then that many bytes; each frame is passed
+/// on without its size prefix. A size above `maxFrameSize` (or negative) is an error before anything is buffered
+/// for it. Usable on both sides of a connection.
+public struct KafkaFrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = ByteBuffer
+    public let maxFrameSize: Int
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    public init(maxFrameSize: Int) {
+        self.maxFrameSize = maxFrameSize
+    }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let size = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return .needMoreData }
         guard size >= 0, Int(size) <= maxFrameSize else { throw KafkaClientError.frameTooLarge(size: Int(size)) }
         guard buffer.readableBytes >= 4 + Int(size) else { return .needMoreData }

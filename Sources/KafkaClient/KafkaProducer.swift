@@ -24,6 +24,7 @@ public actor KafkaProducer {
         var partition: Int32
     }
     private var builders: [TopicPartition: (builder: RecordBatchBuilder, bytes: Int)] = [:]
+    private var topics: [String: ClusterMetadata.Topic] = [:]
     private var partitioner: KafkaPartitioner
     private var random = SystemRandomNumberGenerator()
     private var inFlight: [Task<Void, Never>] = []
@@ -58,7 +59,7 @@ public actor KafkaProducer {
         if let partition {
             chosen = partition
         } else {
-            let info = try await client.topic(topic)
+            let info = try await topicInfo(topic)
             chosen = partitioner.partition(
                 topic: topic,
                 key: key,
@@ -69,7 +70,8 @@ public actor KafkaProducer {
             )
         }
         let target = TopicPartition(topic: topic, partition: chosen)
-        var entry = builders[target] ?? (RecordBatchBuilder(), 0)
+        // Taken out of the dictionary while appending, so the builder's storage is not copied per record.
+        var entry = builders.removeValue(forKey: target) ?? (RecordBatchBuilder(), 0)
         entry.builder.append(RecordBatchBuilder.Entry(key: key, value: value, headers: headers, timestamp: timestamp))
         entry.bytes += size
         builders[target] = entry
@@ -89,9 +91,33 @@ public actor KafkaProducer {
         }
     }
 
+    /// Sends a record batch built elsewhere (RecordBatch v2 bytes) in the same pipeline, after the records already
+    /// waiting for that partition. For benchmarks and tools that build their own batches.
+    public func send(batch: [UInt8], recordCount: Int, topic: String, partition: Int32) async throws {
+        if let error = firstError {
+            firstError = nil
+            throw error
+        }
+        let target = TopicPartition(topic: topic, partition: partition)
+        try await dispatch(target)
+        statistics.records += recordCount
+        try await dispatch(batch: batch, to: target)
+    }
+
+    /// Partition counts and leaders of a topic, asked for once per producer.
+    private func topicInfo(_ topic: String) async throws -> ClusterMetadata.Topic {
+        if let known = topics[topic] { return known }
+        let info = try await client.topic(topic)
+        topics[topic] = info
+        return info
+    }
+
     private func dispatch(_ target: TopicPartition) async throws {
         guard let entry = builders.removeValue(forKey: target), !entry.builder.isEmpty else { return }
-        let batch = entry.builder.build()
+        try await dispatch(batch: entry.builder.build(), to: target)
+    }
+
+    private func dispatch(batch: [UInt8], to target: TopicPartition) async throws {
         while inFlight.count >= maxInFlight { await inFlight.removeFirst().value }
         statistics.batches += 1
         statistics.bytes += batch.count

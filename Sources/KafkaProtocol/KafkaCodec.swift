@@ -39,7 +39,12 @@ public enum KafkaCodec {
     {
         let apiKey = response.apiKey
         let flexible = apiKey.isFlexible(version)
-        var encoder = FieldEncoder(version: version, isFlexible: flexible, writer: KafkaWriter())
+        let capacity = 512 + response.inlineRecordsByteCount
+        var encoder = FieldEncoder(
+            version: version,
+            isFlexible: flexible,
+            writer: KafkaWriter(reservingCapacity: capacity)
+        )
         encoder.writer.int32(correlationId)
         if apiKey.responseHeaderVersion(version) >= 1 { encoder.writer.emptyTaggedFields() }
         response.encode(into: &encoder)
@@ -70,7 +75,12 @@ public enum KafkaCodec {
     ) -> [UInt8] {
         let apiKey = request.apiKey
         let flexible = apiKey.isFlexible(version)
-        var encoder = FieldEncoder(version: version, isFlexible: flexible, writer: KafkaWriter())
+        let capacity = 512 + request.inlineRecordsByteCount
+        var encoder = FieldEncoder(
+            version: version,
+            isFlexible: flexible,
+            writer: KafkaWriter(reservingCapacity: capacity)
+        )
         let header = RequestHeader(
             apiKey: apiKey,
             apiVersion: version,

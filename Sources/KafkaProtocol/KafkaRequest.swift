@@ -24,6 +24,17 @@ public enum KafkaRequest: Equatable, Sendable {
         }
     }
 
+    /// Record bytes carried in memory, so the encoder can size its buffer once instead of growing it.
+    var inlineRecordsByteCount: Int {
+        guard case .produce(let produce) = self else { return 0 }
+        return produce.topicData.reduce(0) { total, topic in
+            topic.partitionData.reduce(total) { sum, partition in
+                guard case .bytes(let bytes) = partition.records else { return sum }
+                return sum + bytes.count
+            }
+        }
+    }
+
     func encode(into encoder: inout FieldEncoder) {
         switch self {
         case .apiVersions(let body): encoder.message(body)

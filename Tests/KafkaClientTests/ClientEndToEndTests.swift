@@ -19,26 +19,29 @@ import Testing
                 timestamp: 1_700_000_000_000 + Int64(i)
             )
         }
+        var prebuilt = RecordBatchBuilder()
+        for i in 100..<103 { prebuilt.append(key: nil, value: Array("value-\(i)".utf8), timestamp: 1) }
+        try await producer.send(batch: prebuilt.build(), recordCount: 3, topic: "t", partition: 0)
         try await producer.flush()
         let statistics = await producer.statistics
-        #expect(statistics.records == 100)
+        #expect(statistics.records == 103)
         #expect(statistics.batches > 5)
 
-        #expect(try await client.listOffset(topic: "t", partition: 0, timestamp: KafkaClient.latest) == 100)
+        #expect(try await client.listOffset(topic: "t", partition: 0, timestamp: KafkaClient.latest) == 103)
         #expect(try await client.listOffset(topic: "t", partition: 0, timestamp: KafkaClient.earliest) == 0)
 
         var offset: Int64 = 37
         var values: [String] = []
-        while offset < 100 {
+        while offset < 103 {
             let result = try await client.fetch(topic: "t", partition: 0, offset: offset)
             #expect(result.error == .noError)
-            #expect(result.highWatermark == 100)
+            #expect(result.highWatermark == 103)
             values += try result.records().records.map { String(decoding: $0.value ?? [], as: UTF8.self) }
             #expect(result.nextOffset > offset)
             offset = result.nextOffset
         }
         // Pipelined batches to one partition arrive in the order they were sent.
-        #expect(values == (37..<100).map { "value-\($0)" })
+        #expect(values == (37..<103).map { "value-\($0)" })
         await client.close()
         try await broker.stop()
     }
