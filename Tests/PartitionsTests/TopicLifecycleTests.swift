@@ -221,4 +221,57 @@ struct TopicLifecycleTests {
         }
         #expect(cluster.nodes[controller]!.partitions.topics["u"] == nil)
     }
+
+    /// A data dir's tombstones are reported again at start, so a broker that crashed mid-cleanup finishes it.
+    @Test func restoredTombstonesAreReportedAtStart() {
+        let tombstone = TopicDefinition(
+            name: "gone",
+            partitionCount: 3,
+            replicationFactor: 1,
+            controllerEpoch: 2,
+            sequence: 1,
+            isDeleted: true
+        )
+        let live = TopicDefinition(name: "kept", partitionCount: 1, replicationFactor: 1, controllerEpoch: 2)
+        let stale = PartitionState(
+            id: PartitionID(topic: "gone", partition: 0),
+            replicas: ["n1"],
+            leader: "n1",
+            leaderEpoch: LeaderEpoch(term: 2, number: 1),
+            isr: ["n1"],
+            controllerEpoch: 2,
+            partitionEpoch: 1
+        )
+        var saved = ClusterState()
+        saved.merge(StateEntry(key: StateKeys.topic("gone"), version: tombstone.version, value: tombstone.encoded()))
+        saved.merge(StateEntry(key: StateKeys.topic("kept"), version: live.version, value: live.encoded()))
+        saved.merge(StateEntry(key: stale.stateKey, version: stale.version, value: stale.encoded()))
+        var gossip = SWIMInstance(
+            name: "n1",
+            address: NodeCluster.address(of: "n1"),
+            metadata: NodeMetadata(roles: ["broker"], tags: [:]),
+            configuration: .lan,
+            seed: 1
+        )
+        gossip.restoreState(saved)
+        var node = ClusterNode(
+            gossip: gossip,
+            partitions: PartitionsInstance(
+                name: "n1",
+                metadata: NodeMetadata(roles: ["broker"], tags: [:]),
+                configuration: PartitionsConfiguration(voters: ["n1"]),
+                seed: 2,
+                now: Timestamp(nanoseconds: 0)
+            )
+        )
+        let directives = node.start(seeds: [], now: Timestamp(nanoseconds: 0))
+        let reported = directives.compactMap { directive -> TopicDefinition? in
+            if case .topicDeleted(let topic) = directive { return topic }
+            return nil
+        }
+        #expect(reported == [tombstone])
+        #expect(node.partitions.topics.keys.sorted() == ["kept"])
+        #expect(node.partitions.deletedTopics["gone"] == tombstone)
+        #expect(node.partitions.partitions(topic: "gone").isEmpty, "restored before its tombstone, yet hidden")
+    }
 }
