@@ -99,6 +99,29 @@ struct RPCSecurityTests {
         #expect(agent.isRunning)
     }
 
+    @Test("malformed requests are 400, a wrong method 405")
+    func statusCodesSayWhatWentWrong() async throws {
+        let cluster = try TestCluster()
+        let agent = try #require(try await cluster.start(count: 1).first)
+        let client = TestCluster.client(for: agent.rpc, token: cluster.rpcToken)
+        let zero = try await client.request(
+            .POST,
+            "/v1/topics",
+            body: Array(#"{"name":"t","partitions":0,"replicationFactor":1}"#.utf8)
+        )
+        #expect(zero.status == 400)
+        let badName = try await client.request(
+            .POST,
+            "/v1/topics",
+            body: Array(#"{"name":"no spaces","partitions":1,"replicationFactor":1}"#.utf8)
+        )
+        #expect(badName.status == 400)
+        let garbage = try await client.request(.POST, "/v1/topics", body: Array("{".utf8))
+        #expect(garbage.status == 400)
+        let wrongMethod = try await client.request(.DELETE, "/v1/topics")
+        #expect(wrongMethod.status == 405)
+    }
+
     @Test("a request body sent one byte at a time is cut off")
     func slowBodyIsCutOff() async throws {
         let cluster = try TestCluster()
