@@ -99,6 +99,24 @@ struct RPCSecurityTests {
         #expect(agent.isRunning)
     }
 
+    @Test("RPC connections beyond the limit are closed at once, and the RPC serves again when they go")
+    func connectionsAreCapped() async throws {
+        let cluster = try TestCluster()
+        let agent = try #require(try await cluster.start(count: 1).first)
+        let limit = RPCLimits().maxConnections
+        var held: [RawConnection] = []
+        for _ in 0..<(limit + 8) { held.append(try RawConnection(port: agent.rpc.port)) }
+        try await Task.sleep(for: .milliseconds(500))
+        let closed = held.filter(\.isClosedByPeer).count
+        #expect(closed >= 8, "\(closed) of \(held.count) idle connections were closed")
+        #expect(closed < held.count, "every connection was closed, not just those over the limit")
+        held.removeAll()
+        let members = await PartitionsIntegrationTests.eventually(timeout: .seconds(10)) {
+            (try? await TestCluster.client(for: agent.rpc).request(.GET, "/v1/members").status) == 200
+        }
+        #expect(members)
+    }
+
     @Test("malformed requests are 400, a wrong method 405")
     func statusCodesSayWhatWentWrong() async throws {
         let cluster = try TestCluster()
