@@ -148,12 +148,12 @@ extension PartitionsInstance {
     }
 }
 
-/// Kafka's topic-name rules.
-enum TopicName {
-    static let maxLength = 200
-    static let maxPartitions = 10_000
+/// Kafka's topic-name rules. Public so the RPC can refuse a malformed request before asking the controller.
+public enum TopicName {
+    public static let maxLength = 200
+    public static let maxPartitions = 10_000
 
-    static func problem(with name: String) -> String? {
+    public static func problem(with name: String) -> String? {
         if name.isEmpty { return "topic name must not be empty" }
         if name.utf8.count > maxLength { return "topic name must be at most \(maxLength) characters" }
         if name == "." || name == ".." { return "topic name cannot be '.' or '..'" }

@@ -20,8 +20,6 @@ public enum AgentStartupError: Error, CustomStringConvertible {
     case refusedByCluster(String)
     /// While joining, another agent was found running under this name.
     case duplicateName(name: String, otherAddress: String)
-    /// The state file in the data directory could not be read; it was moved aside.
-    case unreadableStateFile(path: String, movedTo: String, reason: String)
 
     public var description: String {
         switch self {
@@ -40,8 +38,6 @@ public enum AgentStartupError: Error, CustomStringConvertible {
             return reason
         case .duplicateName(let name, let otherAddress):
             return "another agent already runs as \(name) at \(otherAddress); every agent needs a unique --name"
-        case .unreadableStateFile(let path, let movedTo, let reason):
-            return "cannot read \(path) (\(reason)); moved it aside to \(movedTo)"
         }
     }
 }

@@ -35,6 +35,8 @@ final class GossipShell {
     /// Whether the cluster state changed since it was last saved to the data directory.
     private var stateDirty = false
     private var leaveCompleted = false
+    /// Join push-pulls that failed, for backing off their log lines.
+    private var joinFailures = 0
     private(set) var isStopped = false
     /// Told of every accepted cluster-state change (the Kafka broker follows topics and partitions through it).
     var stateObserver: ((StateEntry) -> Void)?
@@ -76,16 +78,15 @@ final class GossipShell {
             configuration: gossip,
             seed: UInt64.random(in: .min ... .max)
         )
-        if let saved = ClusterStateStore.load(from: configuration.dataDirectory, logger: logger) {
-            swim.restoreState(saved)
-        }
+        let loaded = ClusterStateStore.load(from: configuration.dataDirectory, logger: logger)
+        if let saved = loaded.state { swim.restoreState(saved) }
         let startedAt = Timestamp(nanoseconds: Int64(clamping: NIODeadline.now().uptimeNanoseconds))
         node = ClusterNode(
             gossip: swim,
             partitions: PartitionsInstance(
                 name: configuration.name,
                 metadata: configuration.metadata,
-                configuration: configuration.partitions,
+                configuration: ClusterStateStore.partitionsConfiguration(configuration, after: loaded, logger: logger),
                 seed: UInt64.random(in: .min ... .max),
                 now: startedAt
             )
@@ -329,10 +330,16 @@ final class GossipShell {
 
     private func pushPullFailed(with peer: PeerAddress, isJoin: Bool, reason: String) {
         metrics.pushPullFailures.increment()
+        if isJoin { joinFailures += 1 }
+        // Joins retry forever with backoff; the log backs off too: failures 1, 2, 4, 8… at info, the rest at debug.
+        let logged = isJoin && joinFailures & (joinFailures - 1) == 0
         logger.log(
-            level: isJoin ? .info : .debug,
-            isJoin ? "join attempt failed" : "push-pull failed",
-            metadata: ["peer": "\(peer)", "reason": "\(reason)"]
+            level: logged ? .info : .debug,
+            isJoin ? "join through a seed failed; retrying with backoff" : "push-pull failed",
+            metadata: [
+                "peer": "\(peer)", "reason": "\(reason)", "join_failures": "\(joinFailures)",
+                "join_retries": "\(core.counters.joinRetries)",
+            ]
         )
         execute(node.pushPullFailed(with: peer, now: now()))
     }

@@ -32,7 +32,8 @@ public struct KeyringStore: Sendable {
         }
     }
 
-    /// Writes the keyring atomically, readable by the owner only, creating the directory if needed.
+    /// Writes the keyring atomically and durably (`DurableFile`), readable by the owner only, creating the directory
+    /// if needed.
     public func save(_ keyring: Keyring) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(
@@ -40,18 +41,6 @@ public struct KeyringStore: Sendable {
             withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700]
         )
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(Self.fileName).tmp")
-        guard
-            FileManager.default.createFile(
-                atPath: temporary.path,
-                contents: Data(keyring.encodedJSON()),
-                attributes: [.posixPermissions: 0o600]
-            )
-        else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
-        }
-        if rename(temporary.path, url.path) != 0 {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-        }
+        try DurableFile.write(keyring.encodedJSON(), to: url.path)
     }
 }

@@ -35,6 +35,9 @@ extension RPCRouter {
                     )
                 )
             }
+            if let problem = Self.problem(with: body) {
+                return eventLoop.makeSucceededFuture(.error(.badRequest, problem))
+            }
             let create = ControllerRequest.createTopic(
                 name: body.name,
                 partitions: body.partitions,
@@ -57,8 +60,19 @@ extension RPCRouter {
         }
     }
 
+    /// What is wrong with a create request on its face, before asking the controller; nil when nothing is.
+    static func problem(with request: CreateTopicRequest) -> String? {
+        if let problem = TopicName.problem(with: request.name) { return problem }
+        guard (1...TopicName.maxPartitions).contains(request.partitions) else {
+            return "partitions must be between 1 and \(TopicName.maxPartitions)"
+        }
+        if request.replicationFactor < 1 { return "replication factor must be at least 1" }
+        return nil
+    }
+
     /// Submits a controller request and maps its outcome: 200 on success, 409 when the controller refused it
-    /// (bad input or a conflict), 503 when there is no controller to ask.
+    /// (the request conflicts with the cluster: the topic exists, too few brokers), 503 when there is no controller
+    /// to ask. Requests that are malformed on their face got a 400 before coming here.
     private func submit(_ request: ControllerRequest, done: String) -> EventLoopFuture<RPCResponse> {
         shell.submit(request).map { error in
             guard let error else { return .json(RequestDoneResponse(detail: done)) }

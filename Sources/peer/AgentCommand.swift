@@ -161,6 +161,12 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("--advertise is required: no usable IPv4 address found to advertise")
         }
         let seedAddresses = try seeds.map { try AddressParsing.parse($0, flag: "--seed") }
+        if let dataDir {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw ValidationError("--data-dir: \(dataDir) exists and is not a directory")
+            }
+        }
         let rpcAddress = try AddressParsing.parse(rpc, flag: "--rpc")
 
         guard var gossip = GossipConfiguration.profile(named: profile) else {

@@ -52,8 +52,21 @@ struct RPCOptions: ParsableArguments {
 enum AddressParsing {
     static func parse(_ text: String, flag: String) throws -> PeerAddress {
         guard let address = PeerAddress(text) else {
-            throw ValidationError("\(flag): expected HOST:PORT, got '\(text)'")
+            throw ValidationError("\(flag): \(problem(with: text)), got '\(text)'")
         }
         return address
+    }
+
+    /// What is wrong with an address `PeerAddress` refused, as precisely as can be told.
+    static func problem(with text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let colon = trimmed.lastIndex(of: ":"), !trimmed[..<colon].isEmpty else { return "expected HOST:PORT" }
+        let port = trimmed[trimmed.index(after: colon)...]
+        guard !port.isEmpty, port.allSatisfy(\.isASCII), port.allSatisfy(\.isNumber) else {
+            return "expected HOST:PORT with a numeric port"
+        }
+        guard let value = Int(port), value <= 65_535 else { return "port \(port) is out of range (1-65535)" }
+        if value == 0 { return "port 0 is not allowed: give a port between 1 and 65535" }
+        return "expected HOST:PORT (bracket IPv6 hosts: [::1]:7946)"
     }
 }

@@ -16,10 +16,11 @@ struct TopicsCommand: AsyncParsableCommand {
         @Argument(help: "Topic name: ASCII letters, digits, '.', '_' and '-'.")
         var name: String
 
-        @Option(help: "Number of partitions.")
+        // Unconditional parsing, so `--partitions -1` reaches validation instead of being read as a flag.
+        @Option(parsing: .unconditional, help: "Number of partitions.")
         var partitions: Int
 
-        @Option(help: "Replicas per partition (at most the number of alive brokers).")
+        @Option(parsing: .unconditional, help: "Replicas per partition (at most the number of alive brokers).")
         var replicationFactor: Int
 
         @OptionGroup var rpc: RPCOptions

@@ -2,6 +2,7 @@ import Foundation
 import Gossip
 import NIOCore
 import NIOEmbedded
+import Partitions
 import Testing
 
 @testable import PeerNode
@@ -50,8 +51,8 @@ struct KafkaListenerTests {
         #expect(TopicName.problem(with: "..") != nil)
         #expect(TopicName.problem(with: "has space") != nil)
         #expect(TopicName.problem(with: "slash/name") != nil)
-        #expect(TopicName.problem(with: String(repeating: "a", count: 249)) == nil)
-        #expect(TopicName.problem(with: String(repeating: "a", count: 250)) != nil)
+        #expect(TopicName.problem(with: String(repeating: "a", count: TopicName.maxLength)) == nil)
+        #expect(TopicName.problem(with: String(repeating: "a", count: TopicName.maxLength + 1)) != nil)
     }
 
     @Test("a broker id is kept in the data directory; a different configured id is refused")

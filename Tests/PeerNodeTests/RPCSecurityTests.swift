@@ -99,6 +99,47 @@ struct RPCSecurityTests {
         #expect(agent.isRunning)
     }
 
+    @Test("RPC connections beyond the limit are closed at once, and the RPC serves again when they go")
+    func connectionsAreCapped() async throws {
+        let cluster = try TestCluster()
+        let agent = try #require(try await cluster.start(count: 1).first)
+        let limit = RPCLimits().maxConnections
+        var held: [RawConnection] = []
+        for _ in 0..<(limit + 8) { held.append(try RawConnection(port: agent.rpc.port)) }
+        try await Task.sleep(for: .milliseconds(500))
+        let closed = held.filter(\.isClosedByPeer).count
+        #expect(closed >= 8, "\(closed) of \(held.count) idle connections were closed")
+        #expect(closed < held.count, "every connection was closed, not just those over the limit")
+        held.removeAll()
+        let members = await PartitionsIntegrationTests.eventually(timeout: .seconds(10)) {
+            (try? await TestCluster.client(for: agent.rpc).request(.GET, "/v1/members").status) == 200
+        }
+        #expect(members)
+    }
+
+    @Test("malformed requests are 400, a wrong method 405")
+    func statusCodesSayWhatWentWrong() async throws {
+        let cluster = try TestCluster()
+        let agent = try #require(try await cluster.start(count: 1).first)
+        let client = TestCluster.client(for: agent.rpc, token: cluster.rpcToken)
+        let zero = try await client.request(
+            .POST,
+            "/v1/topics",
+            body: Array(#"{"name":"t","partitions":0,"replicationFactor":1}"#.utf8)
+        )
+        #expect(zero.status == 400)
+        let badName = try await client.request(
+            .POST,
+            "/v1/topics",
+            body: Array(#"{"name":"no spaces","partitions":1,"replicationFactor":1}"#.utf8)
+        )
+        #expect(badName.status == 400)
+        let garbage = try await client.request(.POST, "/v1/topics", body: Array("{".utf8))
+        #expect(garbage.status == 400)
+        let wrongMethod = try await client.request(.DELETE, "/v1/topics")
+        #expect(wrongMethod.status == 405)
+    }
+
     @Test("a request body sent one byte at a time is cut off")
     func slowBodyIsCutOff() async throws {
         let cluster = try TestCluster()

@@ -172,17 +172,3 @@ extension KafkaBroker {
         }
     }
 }
-
-/// Kafka's rules for topic names: 1 to 249 characters of ASCII letters, digits, '.', '_' and '-', not "." or "..".
-enum TopicName {
-    static func problem(with name: String) -> String? {
-        if name.isEmpty { return "topic name must not be empty" }
-        if name == "." || name == ".." { return "topic name cannot be '.' or '..'" }
-        if name.utf8.count > 249 { return "topic name is longer than 249 characters" }
-        let allowed = name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == 0x2E || byte == 0x5F || byte == 0x2D
-        }
-        return allowed ? nil : "topic name '\(name)' has characters other than ASCII letters, digits, '.', '_', '-'"
-    }
-}
