@@ -100,6 +100,19 @@ class Cluster:
             agent.start()
         return self
 
+    def restart(self, agent):
+        """Starts `agent` again, joining through every other agent, as an operator would give a restarted node
+        seeds (the first node started with none, and a node that left is not redialled by the others)."""
+        args = [a for a in agent.args]
+        while "--seed" in args:
+            i = args.index("--seed")
+            del args[i:i + 2]
+        for other in self.agents:
+            if other is not agent:
+                args += ["--seed", f"127.0.0.1:{other.gossip}"]
+        agent.args = args
+        agent.start()
+
     def stop(self):
         for agent in self.agents:
             agent.kill()

@@ -42,7 +42,7 @@ def test_sigkill_during_acks_1_produce_loses_no_acknowledged_record(cluster):
     thread.join(timeout=30)
     assert acked
 
-    leader.start()
+    cluster.restart(leader)
     wait_until(lambda: len(metadata(leader.bootstrap).brokers) == 3, timeout=60, what="restarted broker")
     wait_for_leaders(cluster, "crash", 1)
     last = max(offset for offset, _ in acked)
@@ -61,7 +61,7 @@ def test_a_torn_or_corrupt_tail_is_cut_and_the_rest_served(cluster):
     size = os.path.getsize(segment)
     with open(segment, "r+b") as f:
         f.truncate(size - 7)  # the last batch cut mid-way
-    leader.start()
+    cluster.restart(leader)
     wait_until(lambda: len(metadata(leader.bootstrap).brokers) == 3, timeout=60, what="restarted broker")
     wait_for_leaders(cluster, "torn", 1)
     got = consume_kafka_python(cluster.bootstrap, "torn", 4)
@@ -77,7 +77,7 @@ def test_a_torn_or_corrupt_tail_is_cut_and_the_rest_served(cluster):
         data[-3] ^= 0x55  # flip bytes inside the last batch
         f.seek(0)
         f.write(data)
-    leader.start()
+    cluster.restart(leader)
     wait_until(lambda: len(metadata(leader.bootstrap).brokers) == 3, timeout=60, what="restarted broker")
     wait_for_leaders(cluster, "torn", 1)
     got = consume_kafka_python(cluster.bootstrap, "torn", 4)
