@@ -1,4 +1,5 @@
 import Log
+import Partitions
 import NIOCore
 import NIOPosix
 
@@ -10,6 +11,8 @@ extension KafkaBroker {
     static let checkpointEvery = 25
     /// Kafka checks retention every 5 min (`log.retention.check.interval.ms`); segments are cheap to check here.
     static let retentionEvery = 150
+    /// The per-partition offset gauges on `/metrics`, once a second.
+    static let offsetGaugesEvery = 5
 
     func startMaintenance() {
         scheduleMaintenance(tick: 1)
@@ -28,6 +31,7 @@ extension KafkaBroker {
         // One flush at a time, and nothing deletes segment files while one runs.
         guard !flushInFlight else { return }
         if tick % Self.retentionEvery == 0 { applyRetention(now: now) }
+        if tick % Self.offsetGaugesEvery == 0 { recordOffsetGauges() }
         if tick % Self.checkpointEvery == 0 {
             do {
                 try logs.writeCheckpoints()
@@ -64,6 +68,19 @@ extension KafkaBroker {
             case .failure(let error):
                 logger.error("fdatasync failed; will retry", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    private func recordOffsetGauges() {
+        for partition in logs.partitions {
+            guard let view = localLogView(PartitionID(topic: partition.topic, partition: Int(partition.partition)))
+            else { continue }
+            metrics.recordOffsets(
+                topic: partition.topic,
+                partition: partition.partition,
+                logEndOffset: view.logEndOffset,
+                highWatermark: view.highWatermark
+            )
         }
     }
 

@@ -2,7 +2,8 @@ import Metrics
 import NIOCore
 
 /// The broker's Prometheus metrics: bytes and records in and out, requests and their latency per API, refusals.
-final class KafkaMetrics {
+/// Used on the broker's event loop only.
+final class KafkaMetrics: @unchecked Sendable {
     let bytesIn = Counter(label: "peer_kafka_bytes_in_total")
     let recordsIn = Counter(label: "peer_kafka_records_in_total")
     let bytesOut = Counter(label: "peer_kafka_bytes_out_total")
@@ -10,6 +11,8 @@ final class KafkaMetrics {
     let rejectedBatches = Counter(label: "peer_kafka_rejected_batches_total")
     let connections = Gauge(label: "peer_kafka_connections")
     private var requests: [String: Counter] = [:]
+    private var logEndOffsets: [String: Gauge] = [:]
+    private var highWatermarks: [String: Gauge] = [:]
     private var latencies: [String: Timer] = [:]
 
     func requestReceived(api: String) {
@@ -27,6 +30,18 @@ final class KafkaMetrics {
     func appended(bytes: Int, records: Int) {
         bytesIn.increment(by: bytes)
         recordsIn.increment(by: records)
+    }
+
+    /// Per partition log end offset and high watermark gauges, refreshed by the broker's maintenance tick.
+    func recordOffsets(topic: String, partition: Int32, logEndOffset: Int64, highWatermark: Int64) {
+        let key = "\(topic)/\(partition)"
+        let dimensions = [("topic", topic), ("partition", "\(partition)")]
+        if logEndOffsets[key] == nil {
+            logEndOffsets[key] = Gauge(label: "peer_kafka_log_end_offset", dimensions: dimensions)
+            highWatermarks[key] = Gauge(label: "peer_kafka_high_watermark", dimensions: dimensions)
+        }
+        logEndOffsets[key]?.record(logEndOffset)
+        highWatermarks[key]?.record(highWatermark)
     }
 
     func fetched(bytes: Int) {
