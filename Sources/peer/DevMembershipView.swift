@@ -75,7 +75,7 @@ struct DevMembershipView: Sendable {
             lines.append("no agent is answering yet")
         }
         lines.append("")
-        var perNode = TextTable(header: ["Node", "Gossip", "RPC", "View"])
+        var perNode = TextTable(header: ["Node", "Gossip", "RPC", "Kafka", "View"])
         for (node, view) in zip(nodes, views) {
             let summary: String
             switch view {
@@ -89,7 +89,7 @@ struct DevMembershipView: Sendable {
             case nil:
                 summary = "?"
             }
-            perNode.append([node.name, node.gossip.description, node.rpc.description, summary])
+            perNode.append([node.name, node.gossip.description, node.rpc.description, node.kafka.description, summary])
         }
         lines.append(perNode.render())
         if live { lines.append("\nCtrl-C stops every agent.") }

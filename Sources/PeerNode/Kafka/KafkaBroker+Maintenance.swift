@@ -31,7 +31,10 @@ extension KafkaBroker {
         // One flush at a time, and nothing deletes segment files while one runs.
         guard !flushInFlight else { return }
         if tick % Self.retentionEvery == 0 { applyRetention(now: now) }
-        if tick % Self.offsetGaugesEvery == 0 { recordOffsetGauges() }
+        if tick % Self.offsetGaugesEvery == 0 {
+            openLogsOfLedPartitions()
+            recordOffsetGauges()
+        }
         if tick % Self.checkpointEvery == 0 {
             do {
                 try logs.writeCheckpoints()
@@ -67,6 +70,20 @@ extension KafkaBroker {
                 }
             case .failure(let error):
                 logger.error("fdatasync failed; will retry", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Creates the log of every partition this broker leads as soon as it leads it (Kafka does on becoming leader),
+    /// so its offsets show from the start rather than from the first produce.
+    private func openLogsOfLedPartitions() {
+        let name = shell.core.name
+        for state in shell.node.partitions.partitionStates.values where state.leader == name {
+            guard logs.log(topic: state.id.topic, partition: Int32(state.id.partition)) == nil else { continue }
+            do {
+                _ = try localLog(for: state)
+            } catch {
+                logger.error("cannot create a partition log", metadata: ["partition": "\(state.id)", "error": "\(error)"])
             }
         }
     }
