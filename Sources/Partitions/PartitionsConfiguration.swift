@@ -22,6 +22,11 @@ public struct PartitionsConfiguration: Hashable, Sendable {
     public var preferredLeaderDelay: Duration?
     /// Most leader elections published in one controller pass (KRaft batches up to 1,000).
     public var maxElectionsPerPass: Int
+    /// Whether a replica asks to rejoin the ISR as soon as it is alive and follows the current leader epoch: an
+    /// ISR of membership alone, for nodes that hold no data. A broker that stores records sets this off, because
+    /// until it has copied the leader's log it is not in sync, and a leader elected from an ISR it rejoined early
+    /// would lose acknowledged records (Jepsen's Kafka 0.8 finding). Replication will say when it has caught up.
+    public var rejoinsISRWithoutData: Bool = true
     /// How long a newly started voter waits before granting any lease, since it forgot what it granted before.
     public var voterStartupQuiet: Duration {
         leaseDuration + driftBound

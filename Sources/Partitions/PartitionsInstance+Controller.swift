@@ -133,8 +133,8 @@ extension PartitionsInstance {
 
     /// A replica that follows the current leader epoch but is not in the ISR tells the controller so.
     mutating func acknowledgeIfFollowing(_ state: PartitionState, _ out: inout [PartitionsDirective]) {
-        guard state.leader != nil, state.replicas.contains(name), !state.isr.contains(name), !isLeaving,
-            let controller = lastView.controller
+        guard configuration.rejoinsISRWithoutData, state.leader != nil, state.replicas.contains(name),
+            !state.isr.contains(name), !isLeaving, let controller = lastView.controller
         else { return }
         out.append(
             .send(.replicaCaughtUp(replica: name, partition: state.id, leaderEpoch: state.leaderEpoch), to: controller)

@@ -37,6 +37,8 @@ struct KafkaSetup {
         tags[KafkaMetadataTags.nodeID] = "\(nodeID)"
         tags[KafkaMetadataTags.address] = advertised.description
         configuration.metadata = NodeMetadata(roles: configuration.metadata.roles, tags: tags)
+        // This broker stores records: it is in sync only once it holds the leader's data, which needs replication.
+        configuration.partitions.rejoinsISRWithoutData = false
 
         let root = (dataDirectory as NSString).appendingPathComponent(logDirectoryName)
         let logs: LogManager
