@@ -27,7 +27,12 @@ final class ClientFixtureTests: XCTestCase {
         return try XCTUnwrap(Data(base64Encoded: text).map { Array($0) }, "bad base64 in a fixture")
     }
 
-    private func assertDecodes(_ base64: String, codec: CompressionCodec, file: StaticString = #filePath, line: UInt = #line)
+    private func assertDecodes(
+        _ base64: String,
+        codec: CompressionCodec,
+        file: StaticString = #filePath,
+        line: UInt = #line
+    )
         throws
     {
         let bytes = try Self.fixture(base64)
@@ -56,6 +61,37 @@ final class ClientFixtureTests: XCTestCase {
     func testRawSnappyAndZstdWithoutContentSize() throws {
         try assertDecodes(ClientFixtureBytes.rawSnappy, codec: .snappy)
         try assertDecodes(ClientFixtureBytes.zstdWithoutContentSize, codec: .zstd)
+    }
+
+    /// librdkafka's batches as our broker stored them (several batches, some left uncompressed, offsets 0-4).
+    func testLibrdkafkaBatches() throws {
+        for (codec, base64) in [
+            (CompressionCodec.gzip, LibrdkafkaFixtureBytes.gzip),
+            (.snappy, LibrdkafkaFixtureBytes.snappy),
+            (.zstd, LibrdkafkaFixtureBytes.zstd),
+        ] {
+            let bytes = try Self.fixture(base64)
+            XCTAssertNoThrow(try RecordBatchValidator.validate(bytes, mode: .stored), "\(codec)")
+            var reader = RecordBatchReader(bytes)
+            let batches = try reader.all()
+            XCTAssertTrue(batches.contains { $0.header.compression == codec }, "\(codec)")
+            reader = RecordBatchReader(bytes)
+            XCTAssertEqual(try reader.allDecompressedRecords(), Self.expectedRecords(), "\(codec)")
+        }
+    }
+
+    /// librdkafka writes raw snappy (no xerial header) and zstd frames that do not record their content size.
+    func testLibrdkafkaFraming() throws {
+        var reader = RecordBatchReader(try Self.fixture(LibrdkafkaFixtureBytes.snappy))
+        for batch in try reader.all() where batch.header.compression == .snappy {
+            XCTAssertFalse(batch.recordsSection.starts(with: [0x82, 0x53, 0x4E, 0x41, 0x50, 0x50, 0x59, 0x00]))
+        }
+        reader = RecordBatchReader(try Self.fixture(LibrdkafkaFixtureBytes.zstd))
+        for batch in try reader.all() where batch.header.compression == .zstd {
+            let section = Array(batch.recordsSection)
+            XCTAssertEqual(Array(section.prefix(4)), [0x28, 0xB5, 0x2F, 0xFD], "zstd magic")
+            XCTAssertEqual(section[4] & 0xE0, 0, "no content size, not single-segment")
+        }
     }
 
     func testClientSnappyUsesXerialFraming() throws {

@@ -102,7 +102,10 @@ final class CorruptInputTests: XCTestCase {
             compressionError(try RecordCompression.decompress(.snappy, header + [0, 0])),
             .truncated(.snappy)
         )
-        XCTAssertEqual(compressionError(try RecordCompression.decompress(.snappy, Array(header.prefix(12)))), .truncated(.snappy))
+        XCTAssertEqual(
+            compressionError(try RecordCompression.decompress(.snappy, Array(header.prefix(12)))),
+            .truncated(.snappy)
+        )
         XCTAssertEqual(try RecordCompression.decompress(.snappy, header), [], "a stream without blocks is empty")
     }
 

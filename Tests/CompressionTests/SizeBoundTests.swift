@@ -57,6 +57,9 @@ final class SizeBoundTests: XCTestCase {
 
     func testNegativeLimitMeansNothingFits() throws {
         let compressed = try RecordCompression.compress(.zstd, [1])
-        XCTAssertEqual(compressionError(try RecordCompression.decompress(.zstd, compressed, maxSize: -5)), .tooLarge(.zstd, limit: 0))
+        XCTAssertEqual(
+            compressionError(try RecordCompression.decompress(.zstd, compressed, maxSize: -5)),
+            .tooLarge(.zstd, limit: 0)
+        )
     }
 }
