@@ -28,3 +28,22 @@ extension RecordBatchBuilder {
         try build(compression: codec, compressor: RecordCompression.compressor(level: level))
     }
 }
+
+extension RecordBatchValidator {
+    /// Validates every batch in `bytes` and the records of compressed ones too, each decompressed section bounded by
+    /// `maxDecompressedSize` (see `validate(_:mode:maxBatchSize:decompressor:)`). Throws `RecordBatchError` or
+    /// `CompressionError` (both carry `kafkaErrorCode`).
+    public static func validate(
+        _ bytes: [UInt8],
+        mode: Mode = .produce,
+        maxBatchSize: Int = Int(Int32.max),
+        maxDecompressedSize: Int
+    ) throws -> ValidatedBatches {
+        try validate(
+            bytes,
+            mode: mode,
+            maxBatchSize: maxBatchSize,
+            decompressor: RecordCompression.decompressor(maxSize: maxDecompressedSize)
+        )
+    }
+}

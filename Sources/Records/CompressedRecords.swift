@@ -63,3 +63,30 @@ extension RecordBatchBuilder {
         return bytes
     }
 }
+
+extension RecordBatchValidator {
+    /// Validates like `validate(_:mode:maxBatchSize:checkRecords:)` and also checks the records of compressed batches,
+    /// decompressed by `decompressor` (as Kafka's broker does before it appends a producer's compressed batch).
+    ///
+    /// Throws `RecordBatchError`, or whatever `decompressor` throws for a section it cannot decompress.
+    public static func validate(
+        _ bytes: [UInt8],
+        mode: Mode = .produce,
+        maxBatchSize: Int = Int(Int32.max),
+        decompressor: RecordsDecompressor
+    ) throws -> ValidatedBatches {
+        let validated = try validate(bytes, mode: mode, maxBatchSize: maxBatchSize, checkRecords: true)
+        var position = 0
+        for header in validated.headers {
+            let start = position
+            position += header.totalSize
+            guard let codec = header.compression, codec != .none else { continue }
+            let plain = try decompressor(codec, bytes[(start + RecordBatchHeader.size)..<position])
+            try plain.withUnsafeBytes { raw in
+                let parser = RecordParser(bytes: raw, header: header, start: 0, end: raw.count)
+                try parser.parse(offsetRule: mode == .produce ? .dense : .increasing)
+            }
+        }
+        return validated
+    }
+}
