@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "SimulationKit", targets: ["SimulationKit"]),
+        .library(name: "BatchCompression", targets: ["BatchCompression"]),
         .executable(name: "peer", targets: ["peer"]),
         .executable(name: "peer-sim", targets: ["peer-sim"]),
     ],
@@ -91,6 +92,15 @@ let package = Package(
             ],
             path: "Simulations/peer-sim"
         ),
+        // The compression libraries Kafka's codecs need, found through pkg-config; `scripts/ensure-deps.sh`
+        // installs them when absent.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Kafka's record batch codecs (gzip, snappy, lz4, zstd) over the system libraries, with a size bound (not
+        // named Compression: that is an Apple framework).
+        .target(name: "BatchCompression", dependencies: ["Records", "CZlib", "CSnappy", "CLZ4", "CZstd"]),
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
         .testTarget(name: "PartitionsTests", dependencies: ["Partitions", "Gossip"]),
         .testTarget(name: "SealingTests", dependencies: ["Sealing"]),
@@ -114,5 +124,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "Gossip"]),
+        .testTarget(name: "CompressionTests", dependencies: ["BatchCompression", "Records"]),
     ]
 )

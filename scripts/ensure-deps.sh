@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing: libsodium's headers (Debian libsodium-dev) for the build; with --kcat also kcat
+# Installs what is missing: the headers of libsodium and of the compression libraries (Debian libsodium-dev,
+# zlib1g-dev, libsnappy-dev, liblz4-dev, libzstd-dev) for the build; with --kcat also kcat
 # (Debian), the quickstart's Kafka client; with --clients the real Kafka clients the tests drive: kcat, and
 # confluent-kafka, kafka-python, aiokafka and pytest (PyPI, into the virtual environment .venv-clients it creates).
 set -euo pipefail
@@ -25,6 +26,17 @@ apt_install() {
 
 if ! pkg-config --exists libsodium 2>/dev/null; then
     apt_install libsodium-dev pkg-config
+fi
+
+# Kafka's record batch codecs (Sources/C*): gzip, snappy, lz4 (frame format) and zstd.
+missing=()
+pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
+# Some distributions ship snappy without a .pc file: look for its C header as well.
+pkg-config --exists snappy 2>/dev/null || [ -f /usr/include/snappy-c.h ] || missing+=(libsnappy-dev)
+pkg-config --exists liblz4 2>/dev/null || missing+=(liblz4-dev)
+pkg-config --exists libzstd 2>/dev/null || missing+=(libzstd-dev)
+if [ "${#missing[@]}" -gt 0 ]; then
+    apt_install "${missing[@]}" pkg-config
 fi
 
 if [ "${1:-}" = "--kcat" ] || [ "${1:-}" = "--clients" ]; then

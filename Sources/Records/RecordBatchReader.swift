@@ -1,7 +1,8 @@
 /// The records of a batch, or the reason they are not decoded here.
 public enum BatchRecords: Sendable, Equatable {
     case records([Record])
-    /// A compressed batch: its records need the codec, which this target does not have.
+    /// A compressed batch: its records need the codec, which this target does not have; decode them with
+    /// `records(decompressor:)` (BatchCompression's `decompressedRecords()`).
     case compressed(CompressionCodec)
 }
 
