@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "PeerNode",
             dependencies: [
-                "Gossip", "Partitions", "Sealing", "KafkaProtocol", "Records", "Log",
+                "Gossip", "Partitions", "Sealing", "KafkaProtocol", "Records", "Log", "BatchCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "peer",
             dependencies: [
-                "PeerNode", "Gossip", "Partitions", "Sealing", "KafkaClient", "KafkaProtocol", "Records",
+                "PeerNode", "Gossip", "Partitions", "Sealing", "KafkaClient", "KafkaProtocol", "Records", "BatchCompression",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

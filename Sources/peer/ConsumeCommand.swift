@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatchCompression
 import Foundation
 import KafkaClient
 import KafkaProtocol
@@ -86,7 +87,6 @@ struct ConsumeCommand: AsyncParsableCommand {
         }
         var printed = 0
         var done: Set<Int32> = []
-        var skippedCompressed = 0
         while done.count < partitions.count {
             for partition in partitions where !done.contains(partition) {
                 guard let position = positions[partition] else { continue }
@@ -101,9 +101,7 @@ struct ConsumeCommand: AsyncParsableCommand {
                         "offset \(position) is out of range for \(topic)-\(partition) (log start \(result.logStartOffset), high watermark \(result.highWatermark))"
                     )
                 }
-                let (records, compressed) = try result.records()
-                skippedCompressed += compressed.count
-                for record in records {
+                for record in try Self.records(of: result.bytes, from: position) {
                     print(render(record, partition: partition))
                     printed += 1
                     if let count, printed >= count { return }
@@ -112,11 +110,18 @@ struct ConsumeCommand: AsyncParsableCommand {
                 if !follow, positions[partition, default: 0] >= result.highWatermark { done.insert(partition) }
             }
         }
-        if skippedCompressed > 0 {
-            FileHandle.standardError.write(
-                Data("skipped \(skippedCompressed) compressed batches (this client cannot decompress them yet)\n".utf8)
-            )
+    }
+
+    /// The records at or after `offset` in fetched batches, compressed ones decompressed, without control records
+    /// (the batch holding `offset` comes whole, so its earlier records are dropped here).
+    static func records(of bytes: [UInt8], from offset: Int64) throws -> [Record] {
+        var reader = RecordBatchReader(bytes, verifyCRC: true, allowPartialTrailing: true)
+        var records: [Record] = []
+        while let batch = try reader.next() {
+            guard batch.header.lastOffset >= offset, !batch.header.isControl else { continue }
+            records += try batch.decompressedRecords().filter { $0.offset >= offset }
         }
+        return records
     }
 
     private func render(_ record: Record, partition: Int32) -> String {

@@ -79,3 +79,24 @@ def cluster(tmp_path_factory):
         raise
     finally:
         c.stop()
+
+
+CODEC_IDS = {"none": 0, "gzip": 1, "snappy": 2, "lz4": 3, "zstd": 4}
+
+
+def stored_codecs(cluster, topic, partition=0):
+    """The compression codec of every batch in the partition's segment files, in log order, read straight from
+    the leader's data directory: what the broker stored, not what a client decoded."""
+    import glob
+    import struct
+    codecs = []
+    for agent in cluster.agents:
+        for path in sorted(glob.glob(os.path.join(agent.data_dir, "kafka-logs", f"{topic}-{partition}", "*.log"))):
+            data = open(path, "rb").read()
+            pos = 0
+            while pos + 61 <= len(data):
+                (length,) = struct.unpack_from(">i", data, pos + 8)
+                (attributes,) = struct.unpack_from(">h", data, pos + 21)
+                codecs.append(attributes & 7)
+                pos += 12 + length
+    return codecs

@@ -27,8 +27,8 @@ def test_peer_produce_then_kcat_reads(cluster):
 def test_kcat_produces_then_peer_consume_reads_json(cluster):
     create_topic(cluster, "cli-in", partitions=2)
     records = [Rec(f"key-{i}".encode(), f"value-{i}".encode(), (("h", b"1"),)) for i in range(20)]
-    produce_kcat(cluster.bootstrap, "cli-in", records[:10], partition=0)
-    produce_kcat(cluster.bootstrap, "cli-in", records[10:], partition=1)
+    produce_kcat(cluster.bootstrap, "cli-in", records[:10], partition=0, codec="snappy")
+    produce_kcat(cluster.bootstrap, "cli-in", records[10:], partition=1, codec="zstd")
     out = peer("consume", "cli-in", "--json", "--bootstrap", cluster.agents[1].bootstrap)
     got = [json.loads(line) for line in out.splitlines()]
     assert sorted((r["partition"], r["offset"], r["key"], r["value"]) for r in got) == sorted(

@@ -3,7 +3,7 @@
 import pytest
 
 from clients import CODECS, CONSUMERS, PRODUCERS, Rec
-from conftest import create_topic, metadata
+from conftest import CODEC_IDS, create_topic, metadata, stored_codecs
 
 PER_CODEC = 8
 
@@ -27,6 +27,14 @@ def test_every_client_reads_what_each_client_wrote(cluster, producer):
         records = records_for(producer, codec, 1_700_000_000_000 + 1000 * n)
         PRODUCERS[producer](cluster.bootstrap, topic, records, codec=codec)
         expected += records
+
+    # Stored as the producer compressed it (librdkafka turns lz4 on only for brokers that offer FindCoordinator,
+    # which comes with consumer groups).
+    stored = stored_codecs(cluster, topic)
+    for codec in CODECS:
+        if producer in ("kcat", "confluent") and codec == "lz4":
+            continue
+        assert CODEC_IDS[codec] in stored, f"{producer} {codec}: stored codecs {sorted(set(stored))}"
 
     for consumer, consume in CONSUMERS.items():
         got = consume(cluster.bootstrap, topic, len(expected))

@@ -3,9 +3,13 @@ import Log
 import NIOCore
 import Partitions
 import Records
+import BatchCompression
 
 /// Produce: validate each partition's batches, append them in one write, answer by `acks`.
 extension KafkaBroker {
+    /// The most a compressed batch may expand to when its records are checked.
+    static let maxDecompressedBatchSize = 64 << 20
+
     /// Nil for acks = 0, which gets no response.
     func produce(_ request: ProduceRequest) -> EventLoopFuture<ProduceResponse?> {
         let acks = request.acks
@@ -77,8 +81,18 @@ extension KafkaBroker {
         }
         let validated: ValidatedBatches
         do {
-            validated = try RecordBatchValidator.validate(bytes, mode: .produce, maxBatchSize: log.config.maxMessageBytes)
+            // Compressed batches are decompressed to check their records, as Kafka's broker does; they are stored
+            // as the producer compressed them.
+            validated = try RecordBatchValidator.validate(
+                bytes,
+                mode: .produce,
+                maxBatchSize: log.config.maxMessageBytes,
+                maxDecompressedSize: Self.maxDecompressedBatchSize
+            )
         } catch let error as RecordBatchError {
+            metrics.rejectedBatches.increment()
+            return answer(KafkaError(rawValue: error.kafkaErrorCode), "\(error)")
+        } catch let error as CompressionError {
             metrics.rejectedBatches.increment()
             return answer(KafkaError(rawValue: error.kafkaErrorCode), "\(error)")
         } catch {

@@ -28,9 +28,12 @@ final class KafkaBroker {
     /// Stops the agent with this one-line reason (set by the agent).
     var onFatalError: ((String) -> Void)?
 
-    /// The API versions advertised to clients: only what is fully served.
+    /// The API versions advertised to clients: only what is fully served, with one exception. Produce is advertised
+    /// from v0 although v0-v2 (the old message sets) are refused, because librdkafka up to 2.11.0 (kcat 1.7.1's)
+    /// compresses with gzip, snappy or lz4 only when a broker's Produce range reaches down to v0; Kafka 4.0 keeps
+    /// advertising them for the same reason.
     static let advertisedVersions: [ApiKey: ClosedRange<Int16>] = [
-        .produce: 3...8,
+        .produce: 0...8,
         .fetch: 4...11,
         .listOffsets: 1...5,
         .metadata: 0...8,
