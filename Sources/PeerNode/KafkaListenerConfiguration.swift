@@ -17,6 +17,10 @@ public struct KafkaListenerConfiguration: Sendable, Equatable {
     public var nodeID: Int32?
     /// Largest request accepted (Kafka's `socket.request.max.bytes`, 100 MiB).
     public var maxRequestSize: Int = 100 << 20
+    /// Open client connections at most, in all and from one IP address (Kafka's `max.connections` and
+    /// `max.connections.per.ip`, unlimited there; bounded here so a flood cannot exhaust descriptors).
+    public var maxConnections = 4096
+    public var maxConnectionsPerSource = 1024
 
     public init(bind: PeerAddress, advertise: PeerAddress? = nil, nodeID: Int32? = nil) {
         self.bind = bind

@@ -96,7 +96,7 @@ public final class PeerAgent: Sendable {
             let datagramChannel = try await agent.bindDatagramSocket()
             try await agent.bindStreamListener()
             if let broker, let kafka = configuration.kafka {
-                try await agent.bindKafka(at: kafka.bind, broker: broker, maxRequestSize: kafka.maxRequestSize)
+                try await agent.bindKafka(kafka, broker: broker)
             }
             if let rpcAddress = configuration.rpcAddress {
                 try await agent.bindRPC(at: rpcAddress, renderMetrics: renderMetrics)
@@ -239,19 +239,28 @@ public final class PeerAgent: Sendable {
         }
     }
 
-    private func bindKafka(
-        at address: PeerAddress,
-        broker: NIOLoopBound<KafkaBroker>,
-        maxRequestSize: Int
-    ) async throws {
+    private func bindKafka(_ kafka: KafkaListenerConfiguration, broker: NIOLoopBound<KafkaBroker>) async throws {
         let logger = self.logger
+        let address = kafka.bind
+        let maxRequestSize = kafka.maxRequestSize
+        let limiter = try await eventLoop.submit {
+            NIOLoopBound(
+                ConnectionLimiter(maxTotal: kafka.maxConnections, maxPerSource: kafka.maxConnectionsPerSource),
+                eventLoop: self.eventLoop
+            )
+        }.get()
         do {
             let channel = try await ServerBootstrap(group: eventLoop)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    guard limiter.value.admit(channel) else {
+                        broker.value.metrics.connectionsRefused.increment()
+                        // A failed initializer makes the bootstrap close the accepted socket.
+                        return channel.eventLoop.makeFailedFuture(ConnectionRefused())
+                    }
+                    return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
                             ByteToMessageHandler(KafkaFrameDecoder(maxFrameSize: maxRequestSize)),
                             KafkaConnectionHandler(broker: broker.value, logger: logger)

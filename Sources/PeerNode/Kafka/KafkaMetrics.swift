@@ -9,7 +9,7 @@ final class KafkaMetrics: @unchecked Sendable {
     let bytesOut = Counter(label: "peer_kafka_bytes_out_total")
     let malformedRequests = Counter(label: "peer_kafka_malformed_requests_total")
     let rejectedBatches = Counter(label: "peer_kafka_rejected_batches_total")
-    let connections = Gauge(label: "peer_kafka_connections")
+    let connectionsRefused = Counter(label: "peer_kafka_connections_refused_total")
     private var requests: [String: Counter] = [:]
     private var logEndOffsets: [String: Gauge] = [:]
     private var highWatermarks: [String: Gauge] = [:]
