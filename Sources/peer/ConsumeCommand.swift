@@ -80,8 +80,18 @@ struct ConsumeCommand: AsyncParsableCommand {
         var positions: [Int32: Int64] = [:]
         for partition in partitions {
             switch try startOffset() {
-            case .earliest: positions[partition] = try await client.listOffset(topic: topic, partition: partition, timestamp: KafkaClient.earliest)
-            case .latest: positions[partition] = try await client.listOffset(topic: topic, partition: partition, timestamp: KafkaClient.latest)
+            case .earliest:
+                positions[partition] = try await client.listOffset(
+                    topic: topic,
+                    partition: partition,
+                    timestamp: KafkaClient.earliest
+                )
+            case .latest:
+                positions[partition] = try await client.listOffset(
+                    topic: topic,
+                    partition: partition,
+                    timestamp: KafkaClient.latest
+                )
             case .exactly(let value): positions[partition] = value
             }
         }
@@ -133,7 +143,9 @@ struct ConsumeCommand: AsyncParsableCommand {
             timestamp: record.timestamp,
             key: record.key.map { String(decoding: $0, as: UTF8.self) },
             value: record.value.map { String(decoding: $0, as: UTF8.self) },
-            headers: record.headers.map { .init(key: $0.key, value: $0.value.map { String(decoding: $0, as: UTF8.self) }) }
+            headers: record.headers.map {
+                .init(key: $0.key, value: $0.value.map { String(decoding: $0, as: UTF8.self) })
+            }
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -62,7 +62,10 @@ struct ProduceCommand: AsyncParsableCommand {
             guard let equals = header.firstIndex(of: "="), equals != header.startIndex else {
                 throw ValidationError("--header: expected key=value, got '\(header)'")
             }
-            return RecordHeader(key: String(header[..<equals]), value: Array(header[header.index(after: equals)...].utf8))
+            return RecordHeader(
+                key: String(header[..<equals]),
+                value: Array(header[header.index(after: equals)...].utf8)
+            )
         }
     }
 

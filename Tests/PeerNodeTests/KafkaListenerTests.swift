@@ -74,7 +74,8 @@ struct KafkaListenerTests {
 
     @Test("the cluster view lists alive brokers with Kafka tags, and knows dead replicas' ids")
     func clusterView() {
-        func member(_ name: String, _ status: MemberStatus, id: String?, address: String? = "127.0.0.1:9092") -> Member {
+        func member(_ name: String, _ status: MemberStatus, id: String?, address: String? = "127.0.0.1:9092") -> Member
+        {
             var tags: [String: String] = [:]
             if let id { tags[KafkaMetadataTags.nodeID] = id }
             if let address { tags[KafkaMetadataTags.address] = address }

@@ -16,7 +16,8 @@ extension KafkaBroker {
             "another broker uses this Kafka broker id",
             metadata: [
                 "node_id": "\(nodeID)", "other": "\(member.name)", "other_address": "\(member.address)",
-                "action": "\(isNewcomer ? "stopping: this broker is the newcomer" : "both keep running; fix --node-id")",
+                "action":
+                    "\(isNewcomer ? "stopping: this broker is the newcomer" : "both keep running; fix --node-id")",
             ]
         )
         if isNewcomer {

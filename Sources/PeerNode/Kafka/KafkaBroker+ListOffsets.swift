@@ -19,7 +19,10 @@ extension KafkaBroker {
         )
     }
 
-    private func listOffset(_ wanted: ListOffsetsRequest.Topic.Partition, topic: String)
+    private func listOffset(
+        _ wanted: ListOffsetsRequest.Topic.Partition,
+        topic: String
+    )
         -> ListOffsetsResponse.Topic.Partition
     {
         var answer = ListOffsetsResponse.Topic.Partition(partitionIndex: wanted.partitionIndex)

@@ -1,7 +1,7 @@
 import Log
-import Partitions
 import NIOCore
 import NIOPosix
+import Partitions
 
 /// The log's housekeeping, on timers: group-committed flushes (the fdatasyncs run on a thread pool, off the event
 /// loop), checkpoints of high watermarks and recovery points, and retention.
@@ -83,7 +83,10 @@ extension KafkaBroker {
             do {
                 _ = try localLog(for: state)
             } catch {
-                logger.error("cannot create a partition log", metadata: ["partition": "\(state.id)", "error": "\(error)"])
+                logger.error(
+                    "cannot create a partition log",
+                    metadata: ["partition": "\(state.id)", "error": "\(error)"]
+                )
             }
         }
     }

@@ -63,7 +63,11 @@ extension KafkaBroker {
         )
     }
 
-    private func metadataPartition(_ index: Int, state: PartitionState?, view: KafkaClusterView)
+    private func metadataPartition(
+        _ index: Int,
+        state: PartitionState?,
+        view: KafkaClusterView
+    )
         -> MetadataResponse.Topic.Partition
     {
         guard let state else {

@@ -1,9 +1,9 @@
+import BatchCompression
 import KafkaProtocol
 import Log
 import NIOCore
 import Partitions
 import Records
-import BatchCompression
 
 /// Produce: validate each partition's batches, append them in one write, answer by `acks`.
 extension KafkaBroker {
@@ -43,7 +43,9 @@ extension KafkaBroker {
             var topics: [ProduceResponse.Topic] = []
             var next = 0
             for (name, count) in layout {
-                topics.append(ProduceResponse.Topic(name: name, partitionResponses: Array(results[next..<next + count])))
+                topics.append(
+                    ProduceResponse.Topic(name: name, partitionResponses: Array(results[next..<next + count]))
+                )
                 next += count
             }
             return ProduceResponse(responses: topics)
@@ -100,7 +102,11 @@ extension KafkaBroker {
         }
         let appended: AppendResult
         do {
-            appended = try log.append(validatedBatches: bytes, leaderEpoch: state.kafkaLeaderEpoch, now: wallClockMillis())
+            appended = try log.append(
+                validatedBatches: bytes,
+                leaderEpoch: state.kafkaLeaderEpoch,
+                now: wallClockMillis()
+            )
         } catch {
             logger.error("append failed", metadata: ["partition": "\(state.id)", "error": "\(error)"])
             return answer(.kafkaStorageError)
@@ -127,13 +133,14 @@ extension KafkaBroker {
             reached: { promise.succeed(success) },
             timedOut: {
                 promise.succeed(.init(index: data.index, errorCode: .requestTimedOut, baseOffset: -1))
+            },
+            highWatermark: { [weak self] in
+                guard let self, case .leader(let current) = leaderState(topic: topic, partition: data.index),
+                    let log = logs.log(topic: topic, partition: data.index)
+                else { return nil }
+                return self.highWatermark(of: log, state: current)
             }
-        ) { [weak self] in
-            guard let self, case .leader(let current) = leaderState(topic: topic, partition: data.index),
-                let log = logs.log(topic: topic, partition: data.index)
-            else { return nil }
-            return self.highWatermark(of: log, state: current)
-        }
+        )
         return promise.futureResult
     }
 }

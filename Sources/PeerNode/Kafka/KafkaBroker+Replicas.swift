@@ -49,7 +49,12 @@ extension KafkaBroker {
             try logs.deleteLog(topic: state.id.topic, partition: partition)
         }
         let config = (try? LogConfig(topic?.configs ?? [:])) ?? LogConfig()
-        let log = try logs.createLog(topic: state.id.topic, partition: partition, config: config, now: wallClockMillis())
+        let log = try logs.createLog(
+            topic: state.id.topic,
+            partition: partition,
+            config: config,
+            now: wallClockMillis()
+        )
         try LogIncarnation.write(incarnation, directory: log.directory)
         return log
     }

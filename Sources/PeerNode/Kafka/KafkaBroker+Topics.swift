@@ -23,7 +23,9 @@ extension KafkaBroker {
             guard partitions > 0 else { return answer(.invalidPartitions, "partitions must be positive") }
             let replication =
                 topic.replicationFactor == -1 ? Self.defaultReplicationFactor : Int(topic.replicationFactor)
-            guard replication > 0 else { return answer(.invalidReplicationFactor, "replication factor must be positive") }
+            guard replication > 0 else {
+                return answer(.invalidReplicationFactor, "replication factor must be positive")
+            }
             guard topic.assignments.isEmpty else {
                 return answer(.invalidRequest, "manual replica assignment is not supported")
             }
@@ -105,7 +107,8 @@ extension KafkaBroker {
 
     /// Why a set of topic configs cannot be used, or nil.
     static func configProblem(_ configs: [String: String]) -> String? {
-        for name in configs.keys.sorted() where !LogConfig.knownKeys.contains(name) && !extraTopicConfigs.contains(name) {
+        for name in configs.keys.sorted() where !LogConfig.knownKeys.contains(name) && !extraTopicConfigs.contains(name)
+        {
             return "unknown topic config \(name)"
         }
         do {

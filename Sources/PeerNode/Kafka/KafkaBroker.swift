@@ -142,10 +142,15 @@ final class KafkaBroker {
         return .close(reason: "\(error)")
     }
 
-    static let advertisedApiVersions: [ApiVersionsResponse.ApiVersion] = advertisedVersions
+    static let advertisedApiVersions: [ApiVersionsResponse.ApiVersion] =
+        advertisedVersions
         .sorted { $0.key.rawValue < $1.key.rawValue }
         .map { key, range in
-            ApiVersionsResponse.ApiVersion(apiKey: key.rawValue, minVersion: range.lowerBound, maxVersion: range.upperBound)
+            ApiVersionsResponse.ApiVersion(
+                apiKey: key.rawValue,
+                minVersion: range.lowerBound,
+                maxVersion: range.upperBound
+            )
         }
 
     private func apiVersionsResponse() -> ApiVersionsResponse {

@@ -46,7 +46,10 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         broker.metrics.malformedRequests.increment()
-        logger.debug("closing Kafka connection", metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")", "reason": "\(error)"])
+        logger.debug(
+            "closing Kafka connection",
+            metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")", "reason": "\(error)"]
+        )
         closing = true
         context.close(promise: nil)
     }
@@ -111,7 +114,11 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
-        let region = FileRegion(fileHandle: handle, readerIndex: slice.position, endIndex: slice.position + slice.length)
+        let region = FileRegion(
+            fileHandle: handle,
+            readerIndex: slice.position,
+            endIndex: slice.position + slice.length
+        )
         let promise = context.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenComplete { _ in try? handle.close() }
         context.write(wrapOutboundOut(.fileRegion(region)), promise: promise)

@@ -16,7 +16,9 @@ final class KafkaMetrics: @unchecked Sendable {
     private var latencies: [String: Timer] = [:]
 
     func requestReceived(api: String) {
-        if requests[api] == nil { requests[api] = Counter(label: "peer_kafka_requests_total", dimensions: [("api", api)]) }
+        if requests[api] == nil {
+            requests[api] = Counter(label: "peer_kafka_requests_total", dimensions: [("api", api)])
+        }
         requests[api]?.increment()
     }
 

@@ -43,7 +43,11 @@ struct KafkaSetup {
         let root = (dataDirectory as NSString).appendingPathComponent(logDirectoryName)
         let logs: LogManager
         do {
-            logs = try LogManager(storage: POSIXLogStorage(), root: root, now: Int64(Date().timeIntervalSince1970 * 1000))
+            logs = try LogManager(
+                storage: POSIXLogStorage(),
+                root: root,
+                now: Int64(Date().timeIntervalSince1970 * 1000)
+            )
         } catch {
             throw AgentStartupError.invalidConfiguration(["cannot open the Kafka logs in \(root): \(error)"])
         }

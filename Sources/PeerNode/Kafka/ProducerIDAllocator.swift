@@ -15,7 +15,8 @@ final class ProducerIDAllocator {
     init(nodeID: Int32, dataDirectory: String?) {
         self.nodeID = nodeID
         path = dataDirectory.map { ($0 as NSString).appendingPathComponent("producer-id-block") }
-        let stored = path.flatMap { FileManager.default.contents(atPath: $0) }
+        let stored =
+            path.flatMap { FileManager.default.contents(atPath: $0) }
             .flatMap { String(data: $0, encoding: .utf8) }
             .flatMap { UInt32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
         next = stored
