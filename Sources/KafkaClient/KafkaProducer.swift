@@ -30,7 +30,18 @@ public actor KafkaProducer {
     private var inFlight: [Task<Void, Never>] = []
     private var firstError: (any Error)?
 
-    public init(client: KafkaClient, acks: Int16 = -1, batchBytes: Int = 64 << 10, maxInFlight: Int = 5) {
+    /// How batches are compressed, if they are: the codec and the function that compresses a records section
+    /// (`BatchCompression`'s `RecordCompression.compressor()`), kept apart so this client needs no C library.
+    public let compression: (codec: CompressionCodec, compressor: RecordsCompressor)?
+
+    public init(
+        client: KafkaClient,
+        acks: Int16 = -1,
+        batchBytes: Int = 64 << 10,
+        maxInFlight: Int = 5,
+        compression: (codec: CompressionCodec, compressor: RecordsCompressor)? = nil
+    ) {
+        self.compression = compression
         self.client = client
         self.acks = acks
         self.batchBytes = max(batchBytes, 1)
@@ -114,7 +125,10 @@ public actor KafkaProducer {
 
     private func dispatch(_ target: TopicPartition) async throws {
         guard let entry = builders.removeValue(forKey: target), !entry.builder.isEmpty else { return }
-        try await dispatch(batch: entry.builder.build(), to: target)
+        let batch =
+            try compression.map { try entry.builder.build(compression: $0.codec, compressor: $0.compressor) }
+            ?? entry.builder.build()
+        try await dispatch(batch: batch, to: target)
     }
 
     private func dispatch(batch: [UInt8], to target: TopicPartition) async throws {

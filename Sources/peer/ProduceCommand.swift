@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatchCompression
 import Foundation
 import KafkaClient
 import Records
@@ -38,10 +39,14 @@ struct ProduceCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("0, 1 or all.", valueName: "acks"))
     var acks: String = "all"
 
+    @Option(help: ArgumentHelp("none, gzip, snappy, lz4 or zstd.", valueName: "codec"))
+    var compression: String = "none"
+
     @OptionGroup var kafka: KafkaOptions
 
     func validate() throws {
         _ = try acksValue()
+        _ = try codec()
         _ = try parsedHeaders()
         if key != nil, keySeparator != nil { throw ValidationError("pass only one of --key and --key-separator") }
         if keySeparator == "" { throw ValidationError("--key-separator must not be empty") }
@@ -54,6 +59,17 @@ struct ProduceCommand: AsyncParsableCommand {
         case "1": return 1
         case "all", "-1": return -1
         default: throw ValidationError("--acks: expected 0, 1 or all, got '\(acks)'")
+        }
+    }
+
+    func codec() throws -> CompressionCodec? {
+        switch compression {
+        case "none": return nil
+        case "gzip": return .gzip
+        case "snappy": return .snappy
+        case "lz4": return .lz4
+        case "zstd": return .zstd
+        default: throw ValidationError("--compression: expected none, gzip, snappy, lz4 or zstd, got '\(compression)'")
         }
     }
 
@@ -71,7 +87,11 @@ struct ProduceCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client = KafkaClient(configuration: .init(bootstrap: try kafka.addresses()))
-        let producer = KafkaProducer(client: client, acks: try acksValue())
+        let producer = KafkaProducer(
+            client: client,
+            acks: try acksValue(),
+            compression: try codec().map { ($0, RecordCompression.compressor()) }
+        )
         let headers = try parsedHeaders()
         var count = 0
         do {

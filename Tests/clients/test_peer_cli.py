@@ -24,6 +24,17 @@ def test_peer_produce_then_kcat_reads(cluster):
     assert {g.key for g in got} == {b"k"} and {g.headers for g in got} == {(("source", b"peer"),)}
 
 
+def test_peer_produce_compresses_with_every_codec(cluster):
+    from conftest import CODEC_IDS, stored_codecs
+    create_topic(cluster, "cli-codecs", partitions=1)
+    for codec in ["gzip", "snappy", "lz4", "zstd"]:
+        peer("produce", "cli-codecs", "--partition", "0", "--compression", codec, "--bootstrap", cluster.bootstrap,
+             stdin=f"{codec} one\n{codec} two\n".encode())
+    assert stored_codecs(cluster, "cli-codecs") == [CODEC_IDS[c] for c in ["gzip", "snappy", "lz4", "zstd"]]
+    got = consume_kcat(cluster.bootstrap, "cli-codecs", 8)
+    assert [g.value.decode() for g in got] == [f"{c} {n}" for c in ["gzip", "snappy", "lz4", "zstd"] for n in ["one", "two"]]
+
+
 def test_kcat_produces_then_peer_consume_reads_json(cluster):
     create_topic(cluster, "cli-in", partitions=2)
     records = [Rec(f"key-{i}".encode(), f"value-{i}".encode(), (("h", b"1"),)) for i in range(20)]
