@@ -157,7 +157,7 @@ struct BenchKafkaCommand: AsyncParsableCommand {
         for entry in entries where entry.lastPathComponent != node.logFile.lastPathComponent {
             try? FileManager.default.removeItem(at: entry)
         }
-        for name in ["dd.tmp", "kcat-lines.txt"] {
+        for name in ["dd.tmp", "dd-nosync.tmp", "kcat-lines.txt"] {
             try? FileManager.default.removeItem(at: cluster.directory.appendingPathComponent(name))
         }
     }

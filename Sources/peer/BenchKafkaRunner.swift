@@ -52,8 +52,10 @@ struct BenchKafkaRunner: Sendable {
     private func measureMachine() async throws -> BenchKafkaReport.MachineLimits {
         let directory = cluster.directory
         progress("dd: 1 GiB of buffered 1 MiB writes into \(directory.path), without and with a final fdatasync")
-        let pageCache = try BenchTools.ddWriteBandwidth(in: directory, syncAtEnd: false)
-        let disk = try BenchTools.ddWriteBandwidth(in: directory, syncAtEnd: true)
+        let files = ["dd-nosync.tmp", "dd.tmp"].map { directory.appendingPathComponent($0) }
+        defer { for file in files { try? FileManager.default.removeItem(at: file) } }
+        let pageCache = try BenchTools.ddWriteBandwidth(into: files[0], syncAtEnd: false)
+        let disk = try BenchTools.ddWriteBandwidth(into: files[1], syncAtEnd: true)
         progress("iperf3: one TCP stream over 127.0.0.1 for \(settings.iperf3Seconds) s")
         let loopback = try await BenchTools.loopbackBandwidth(
             port: settings.iperf3Port,
