@@ -103,6 +103,7 @@ let package = Package(
                 "KafkaClient", "KafkaProtocol", "Records",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
