@@ -2,7 +2,8 @@
 # Installs what is missing: the headers of libsodium and of the compression libraries (Debian libsodium-dev,
 # zlib1g-dev, libsnappy-dev, liblz4-dev, libzstd-dev) for the build; with --kcat also kcat
 # (Debian), the quickstart's Kafka client; with --clients the real Kafka clients the tests drive: kcat, and
-# confluent-kafka, kafka-python, aiokafka and pytest (PyPI, into the virtual environment .venv-clients it creates).
+# confluent-kafka, kafka-python, aiokafka and pytest (PyPI, into the virtual environment .venv-clients it creates);
+# with --bench what `peer bench kafka` measures with: iperf3 and kcat (Debian; dd comes with coreutils).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,8 +40,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt_install "${missing[@]}" pkg-config
 fi
 
-if [ "${1:-}" = "--kcat" ] || [ "${1:-}" = "--clients" ]; then
+if [ "${1:-}" = "--kcat" ] || [ "${1:-}" = "--clients" ] || [ "${1:-}" = "--bench" ]; then
     command -v kcat >/dev/null 2>&1 || apt_install kcat
+fi
+
+if [ "${1:-}" = "--bench" ]; then
+    command -v iperf3 >/dev/null 2>&1 || apt_install iperf3
 fi
 
 if [ "${1:-}" = "--clients" ]; then

@@ -15,7 +15,7 @@ struct OutboundKafkaRequest: Sendable {
 /// pending when the connection ends. A timed-out request closes the connection, as Kafka's clients do, since a
 /// late answer would otherwise be read as the answer to a later request.
 final class KafkaClientHandler: ChannelDuplexHandler {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = [UInt8]
     typealias OutboundIn = OutboundKafkaRequest
     typealias OutboundOut = ByteBuffer
 
@@ -84,7 +84,7 @@ final class KafkaClientHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = Array(unwrapInboundIn(data).readableBytesView)
+        let frame = unwrapInboundIn(data)
         let correlationId = try? KafkaCodec.correlationId(ofResponse: frame[...])
         guard let correlationId, let entry = pending.removeValue(forKey: correlationId) else {
             fail(context: context, with: .unexpectedResponse(address: address, correlationId: correlationId))

@@ -35,11 +35,14 @@ public final class KafkaConnection: Sendable {
             channel = try await ClientBootstrap(group: group)
                 .connectTimeout(TimeAmount(connectTimeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                // Reads grow up to 1 MiB while they come back full, so a large fetch takes few read calls.
+                .channelOption(
+                    .recvAllocator,
+                    value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 1 << 20)
+                )
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            ByteToMessageHandler(KafkaFrameDecoder(maxFrameSize: maxFrameSize))
-                        )
+                        try channel.pipeline.syncOperations.addHandler(KafkaFrameAssembler(maxFrameSize: maxFrameSize))
                         try channel.pipeline.syncOperations.addHandler(
                             KafkaClientHandler(clientId: clientId, address: address)
                         )
