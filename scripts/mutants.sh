@@ -35,7 +35,7 @@ log="$scratch/log"
 mkdir -p "$src" "$build" "$log"
 
 # A copy of the working tree (mtimes kept, so unchanged files are not rebuilt), with a trimmed manifest.
-rsync -a --delete --exclude .build --exclude .build-sim --exclude .git "$repo/" "$src/"
+tar -C "$repo" --exclude=./.build --exclude=./.build-sim --exclude=./.git -cf - . | tar -C "$src" -xpf -
 python3 - "$src/Package.swift" <<'PY'
 import re, sys
 path = sys.argv[1]
