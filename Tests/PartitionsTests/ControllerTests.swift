@@ -156,7 +156,8 @@ struct ControllerTests {
 
     /// Voters n1–n3 without the broker role and brokers n4–n6, so every replica is a non-voter and crashing
     /// replicas never touches the controller quorum.
-    static func clusterWithSeparateBrokers(configure: (inout PartitionsConfiguration) -> Void = { _ in }) -> NodeCluster {
+    static func clusterWithSeparateBrokers(configure: (inout PartitionsConfiguration) -> Void = { _ in }) -> NodeCluster
+    {
         var cluster = NodeCluster(voters: voters, configure: configure)
         cluster.start("n1", seeds: [], roles: ["controller"])
         for i in 2...3 { cluster.start("n\(i)", seeds: ["n1"], roles: ["controller"]) }

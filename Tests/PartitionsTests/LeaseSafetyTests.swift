@@ -192,7 +192,12 @@ struct LeaseSafetyTests {
     @Test(arguments: [3, 5])
     func noTwoHoldersOverlapAtTheBoundary(voters: Int) {
         for seed in 0..<100 {
-            let overlaps = Self.history(seed: UInt64(seed), voterCount: voters, maxRateError: 0.099, aimAtBoundary: true)
+            let overlaps = Self.history(
+                seed: UInt64(seed),
+                voterCount: voters,
+                maxRateError: 0.099,
+                aimAtBoundary: true
+            )
             #expect(overlaps.isEmpty, "seed \(seed): \(overlaps.prefix(2))")
             if !overlaps.isEmpty { return }
         }

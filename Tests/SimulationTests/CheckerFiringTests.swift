@@ -91,7 +91,10 @@ struct CheckerFiringTests {
             Self.node(Self.swim(0, alive: [1, 3])), Self.node(Self.swim(1, alive: everyone)),
             Self.node(Self.swim(2, alive: [0, 1, 2])), Self.node(Self.swim(3, alive: everyone)),
         ]
-        let problems = ConvergenceChecker().check(Self.state(nodes, up: [true, true, true, false]), reason: Self.settled)
+        let problems = ConvergenceChecker().check(
+            Self.state(nodes, up: [true, true, true, false]),
+            reason: Self.settled
+        )
         #expect(problems.count == 1)
         #expect(problems.first?.contains("n00 misses n02") == true, "\(problems)")
         #expect(problems.first?.contains("n01 still has n03") == true, "\(problems)")
@@ -104,10 +107,15 @@ struct CheckerFiringTests {
         var accuser = Self.swim(1, alive: [0, 2])
         var out: [GossipDirective] = []
         accuser.applySuspect(Accusation(name: "n00", incarnation: 5, accuser: "n01"), now: .zero, &out)
-        let nodes = [Self.node(Self.swim(0, alive: [1, 2])), Self.node(accuser), Self.node(Self.swim(2, alive: [0, 1]))]
+        let nodes = [
+            Self.node(Self.swim(0, alive: [1, 2])), Self.node(accuser), Self.node(Self.swim(2, alive: [0, 1])),
+        ]
         let checker = SelfViewChecker()
         let problems = checker.check(Self.state(nodes), reason: Self.settled)
-        #expect(problems.first?.contains("n01 holds n00 suspect at incarnation 5, above its own 0") == true, "\(problems)")
+        #expect(
+            problems.first?.contains("n01 holds n00 suspect at incarnation 5, above its own 0") == true,
+            "\(problems)"
+        )
         // Once n00 has refuted (incarnation 6), the accusation is outbid.
         var refuted = Self.swim(0, alive: [1, 2])
         refuted.applySuspect(Accusation(name: "n00", incarnation: 5, accuser: "n01"), now: .zero, &out)
@@ -208,6 +216,9 @@ struct CheckerFiringTests {
         let older = ControllerView(controller: "n00", epoch: 4, leaseRemaining: .seconds(1))
         #expect(checker.controllerViewChanged(viewer: 3, view: newer, at: 0) == nil)
         let message = checker.controllerViewChanged(viewer: 3, view: older, at: 0)
-        #expect(message?.contains("n03 went back from announced epoch 5 to 4") == true, "\(String(describing: message))")
+        #expect(
+            message?.contains("n03 went back from announced epoch 5 to 4") == true,
+            "\(String(describing: message))"
+        )
     }
 }
