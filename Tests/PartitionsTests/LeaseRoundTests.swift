@@ -36,7 +36,12 @@ struct LeaseRoundTests {
         let start = Timestamp.zero + .seconds(10)
         let first = voter.consider(candidate: "a", epoch: 3, now: start, configuration: Self.configuration)
         #expect(first)
-        let again = voter.consider(candidate: "a", epoch: 5, now: start + .seconds(1), configuration: Self.configuration)
+        let again = voter.consider(
+            candidate: "a",
+            epoch: 5,
+            now: start + .seconds(1),
+            configuration: Self.configuration
+        )
         if again {
             #expect(voter.grantedEpoch == 5)
             #expect(voter.highestEpoch >= 5)
@@ -44,7 +49,12 @@ struct LeaseRoundTests {
             #expect(voter.grantedEpoch == 3)
         }
         // Long after every grant expired, epoch 4 may be granted only if 5 never was.
-        let four = voter.consider(candidate: "b", epoch: 4, now: start + .seconds(30), configuration: Self.configuration)
+        let four = voter.consider(
+            candidate: "b",
+            epoch: 4,
+            now: start + .seconds(30),
+            configuration: Self.configuration
+        )
         #expect(four == !again)
     }
 }
