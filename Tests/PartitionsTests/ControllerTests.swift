@@ -260,8 +260,9 @@ struct ControllerTests {
         cluster.leave(broker)
         let moved = cluster.run(upTo: .seconds(10)) { $0.leaveCompleted.contains(broker) }
         #expect(moved != nil)
-        // By the time it has left, the controller's table has no leadership on it.
+        // By the time it has left, the controller's table has no leadership on it, and no ISR holds it.
         #expect(cluster.nodes[controller]!.partitions.partitions().allSatisfy { $0.leader != broker })
+        #expect(cluster.nodes[controller]!.partitions.partitions().allSatisfy { !$0.isr.contains(broker) })
         cluster.crash(broker)
         cluster.run(for: .seconds(5))
         #expect(cluster.nodes[controller]!.gossip.member(named: broker)?.status == .left)
