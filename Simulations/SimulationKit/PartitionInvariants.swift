@@ -107,8 +107,8 @@ public final class ControllerEpochChecker: InvariantChecker {
     }
 }
 
-/// (c) In every node's table, a partition's version and leader epoch only grow, and a new leader comes with a new
-/// leader epoch.
+/// (c) In every node's table, a partition's version and leader epoch only grow, a version never changes its content,
+/// and a new leader comes with a new leader epoch.
 public final class PartitionEpochChecker: InvariantChecker {
     public let name = "partition-epochs"
     private let names: [String]
@@ -125,6 +125,11 @@ public final class PartitionEpochChecker: InvariantChecker {
         let id = current.id
         if current.version < previous.version {
             return "\(names[viewer]) moved \(id) back from version \(previous.version) to \(current.version)"
+        }
+        if current.version == previous.version {
+            // The engine reports only changes: the same version now holds other content (leader, epochs or ISR).
+            return "\(names[viewer]) holds \(id) version \(current.version) with two contents (now leader "
+                + "\(current.leader ?? "none"), ISR \(current.isr))"
         }
         if current.leaderEpoch < previous.leaderEpoch {
             return
@@ -167,8 +172,13 @@ public final class LeaderInISRChecker: InvariantChecker {
         for v in 0..<state.nodeCount {
             guard let node = state.node(v) else { continue }
             for partition in node.partitions.partitionStates.values {
-                if let leader = partition.leader, !partition.isr.contains(leader), problems.count < 5 {
+                guard problems.count < 5 else { break }
+                if let leader = partition.leader, !partition.isr.contains(leader) {
                     problems.append("\(state.names[v]) holds \(partition.id) led by \(leader) outside \(partition.isr)")
+                } else if !partition.isr.allSatisfy(partition.replicas.contains) {
+                    problems.append(
+                        "\(state.names[v]) holds \(partition.id) with ISR \(partition.isr) outside \(partition.replicas)"
+                    )
                 }
             }
         }

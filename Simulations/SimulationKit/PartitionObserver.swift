@@ -151,7 +151,8 @@ struct PartitionObserver {
             leader: state.leader.flatMap(SimulationState.nodeIndex(of:)).map(Int32.init) ?? -1,
             leaderEpoch: state.leaderEpoch,
             controllerEpoch: state.controllerEpoch,
-            partitionEpoch: state.partitionEpoch
+            partitionEpoch: state.partitionEpoch,
+            isrDigest: PartitionSnapshot.digest(isr: state.isr)
         )
     }
 

@@ -181,6 +181,9 @@ public struct SimulationReport: Codable, Sendable, Equatable {
     }
 
     public var passed: Bool { violations.isEmpty }
+    /// Whether the checks that need the faults to have settled ran (at the last fault plus the settle bound); a
+    /// run too short for that passes without them.
+    public var settledChecksRan: Bool { convergenceCheck.hasPrefix("passed") || convergenceCheck == "failed" }
 
     public func json(pretty: Bool = false) -> String {
         let encoder = JSONEncoder()

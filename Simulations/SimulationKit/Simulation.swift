@@ -24,6 +24,9 @@ public struct SimulationOptions: Sendable {
     public var progress: (@Sendable (Double) -> Void)?
     /// Topics created during the run through `ClusterNode.submit(.createTopic…)`.
     public var topics: [TopicSpec]
+    /// Deliberately changes every node's configuration, to show that the checkers catch a broken protocol; the
+    /// settle bound and the false-positive grace still come from the profile.
+    public var misconfigure: (@Sendable (inout GossipConfiguration, inout PartitionsConfiguration) -> Void)?
 
     public init(
         nodes: Int,
@@ -36,7 +39,8 @@ public struct SimulationOptions: Sendable {
         replayCommand: String? = nil,
         extraCheckers: @escaping @Sendable (Int) -> [any InvariantChecker] = { _ in [] },
         progress: (@Sendable (Double) -> Void)? = nil,
-        topics: [TopicSpec]? = nil
+        topics: [TopicSpec]? = nil,
+        misconfigure: (@Sendable (inout GossipConfiguration, inout PartitionsConfiguration) -> Void)? = nil
     ) {
         self.nodes = nodes
         self.duration = duration
@@ -49,6 +53,7 @@ public struct SimulationOptions: Sendable {
         self.extraCheckers = extraCheckers
         self.progress = progress
         self.topics = topics ?? Self.defaultTopics(nodes: nodes, partitions: Self.defaultPartitions)
+        self.misconfigure = misconfigure
     }
 
     /// Partitions of the default topic `t`.
@@ -250,8 +255,11 @@ public struct Simulation {
             }
         }
         self.options = options
-        self.configuration = config
-        partitionsConfiguration = SimulationOptions.partitionsConfiguration(nodes: options.nodes)
+        var gossipConfiguration = config
+        var partitionsConfiguration = SimulationOptions.partitionsConfiguration(nodes: options.nodes)
+        options.misconfigure?(&gossipConfiguration, &partitionsConfiguration)
+        self.configuration = gossipConfiguration
+        self.partitionsConfiguration = partitionsConfiguration
         n = options.nodes
         endTime = Self.nanos(options.duration)
         settle = SimulationOptions.settleBound(profile: options.profile, nodes: n)

@@ -111,6 +111,7 @@ extension SWIMInstance {
             return
         }
         let previous = member.status
+        let previousIncarnation = member.incarnation
         member.status = .suspect
         member.incarnation = accusation.incarnation
         member.statusChangedAt = now
@@ -126,7 +127,8 @@ extension SWIMInstance {
         counters.suspicionsRaised += 1
         queueNews(.suspect(accusation))
         out.append(.schedule(.suspicion(member: member.name), after: suspicion.timeout))
-        if previous != .suspect {
+        // A suspicion renewed at a higher incarnation is a change too: observers track incarnations.
+        if previous != .suspect || accusation.incarnation != previousIncarnation {
             out.append(.memberChanged(MemberChange(member: member, previousStatus: previous)))
         }
         if accusation.accuser != name { maybeProbeToConfirm(member, accuser: accusation.accuser, &out) }

@@ -38,7 +38,14 @@ struct ClusterStateTests {
         let everyone = Set((1...8).map { "n\($0)" })
         #expect(cluster.run(upTo: .seconds(15)) { $0.allSee(alive: everyone) } != nil)
         let entry = StateEntry(key: "partition/t/0", version: StateVersion(major: 1, minor: 1), value: [9])
-        cluster.with("n3") { node, now in (try? node.publish(entry, now: now)) ?? [] }
+        cluster.with("n3") { node, now in
+            do {
+                return try node.publish(entry, now: now)
+            } catch {
+                Issue.record("the publish itself failed: \(error)")
+                return []
+            }
+        }
         #expect(
             cluster.run(upTo: .seconds(5)) { c in
                 everyone.allSatisfy { c.nodes[$0]!.clusterState["partition/t/0"] == entry }

@@ -125,7 +125,7 @@ struct ConfirmationTests {
         #expect(Set(suspects).count >= 2)
     }
 
-    @Test func pingsToASuspectCarryTheSuspicion() {
+    @Test func pingsToASuspectCarryTheSuspicion() throws {
         var node = SWIMInstance(
             name: "n1",
             address: PeerAddress(host: "127.0.0.1", port: 1),
@@ -143,8 +143,8 @@ struct ConfirmationTests {
         node.applySuspect(Accusation(name: "n2", incarnation: 4, accuser: "n1"), now: .zero, &out)
         out.removeAll()
         node.startProbe(of: node.member(named: "n2")!, isRound: true, &out)
-        let sentMessages = out.compactMap { directive -> [GossipMessage]? in
-            if case .send(let datagram, _) = directive { return try? WireFormat.decodeDatagram(datagram) }
+        let sentMessages = try out.compactMap { directive -> [GossipMessage]? in
+            if case .send(let datagram, _) = directive { return try WireFormat.decodeDatagram(datagram) }
             return nil
         }.flatMap { $0 }
         #expect(sentMessages.contains(.suspect(Accusation(name: "n2", incarnation: 4, accuser: "n1"))))
@@ -173,8 +173,8 @@ struct StaleAccusationTests {
         let directives = try node.receiveDatagram(stale, from: accuser, now: .zero)
         #expect(node.member(named: "n2")?.status == .alive)
         #expect(node.counters.staleAccusationsCorrected == 1)
-        let toAccuser = directives.compactMap { directive -> [GossipMessage]? in
-            if case .send(let datagram, accuser) = directive { return try? WireFormat.decodeDatagram(datagram) }
+        let toAccuser = try directives.compactMap { directive -> [GossipMessage]? in
+            if case .send(let datagram, accuser) = directive { return try WireFormat.decodeDatagram(datagram) }
             return nil
         }.flatMap { $0 }
         let correction = GossipMessage.alive(AliveUpdate(name: "n2", incarnation: 3, address: peer, metadata: .init()))

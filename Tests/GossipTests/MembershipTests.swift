@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Gossip
@@ -51,7 +52,7 @@ struct MembershipTests {
         #expect(!cluster.changes.contains { $0.change.member.name == "n3" && $0.change.member.status == .dead })
     }
 
-    @Test func updatesDisseminateToAllWithinLogarithmicRounds() {
+    @Test func updatesDisseminateToAllWithinLogarithmicRounds() throws {
         var cluster = TestCluster()
         cluster.startAll(count: 20)
         let everyone = Set((1...20).map { "n\($0)" })
@@ -63,6 +64,11 @@ struct MembershipTests {
             everyone.allSatisfy { cluster.nodes[$0]!.member(named: "n7")?.metadata.tags["rack"] == "r1" }
         }
         #expect(spread != nil, "a metadata update should reach every member by gossip")
+        // Each node passes news on for about λ·log10(N + 1) gossip ticks; the update must arrive within that
+        // many (4 · 2 = 8 ticks of 200 ms here, checked every 50 ms), not through the 30 s push-pull.
+        let config = cluster.configuration
+        let rounds = config.retransmitMultiplier * Int(log10(Double(everyone.count + 1)).rounded(.up))
+        #expect(try #require(spread) <= config.gossipInterval * rounds + .milliseconds(50))
         #expect(cluster.nodes["n3"]!.member(named: "n7")!.metadata.roles == ["broker"])
     }
 
@@ -120,9 +126,10 @@ struct MembershipTests {
     @Test func seedDownAtFirstIsRetriedWithBackoff() {
         var cluster = TestCluster()
         cluster.start("n2", seeds: ["n1"])  // n1 is not running yet
-        cluster.run(for: .seconds(5))
+        cluster.run(for: .seconds(20))
         #expect(cluster.nodes["n2"]!.hasJoined == false)
-        #expect(cluster.nodes["n2"]!.counters.joinRetries >= 1)
+        // Delays of 1, 2, 4, 8 s: retries at 1, 3, 7 and 15 s (a fixed 1 s delay would have made 20).
+        #expect(cluster.nodes["n2"]!.counters.joinRetries == 4)
         cluster.start("n1", seeds: [])
         let joined = cluster.run(upTo: .seconds(40)) { $0.allSee(alive: ["n1", "n2"]) }
         #expect(joined != nil, "the join should be retried until the seed answers")

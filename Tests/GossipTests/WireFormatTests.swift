@@ -86,9 +86,14 @@ struct WireFormatTests {
         }
     }
 
-    @Test func randomBytesNeverTrap() {
+    /// Random and mutated input either decodes to messages that encode back to the same messages (and nearly always to
+    /// the same bytes) or is refused with a `DecodeError`; both outcomes must occur.
+    @Test func randomBytesDecodeExactlyOrThrowATypedError() {
         var rng = SeededRandom(seed: 42)
         let valid = WireFormat.datagram(Self.messages.map(WireFormat.encode))
+        var decoded = 0
+        var reordered = 0
+        var refused = 0
         for round in 0..<3_000 {
             var bytes: [UInt8]
             if round % 2 == 0 {
@@ -100,9 +105,27 @@ struct WireFormatTests {
                     bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
                 }
             }
-            _ = try? WireFormat.decodeDatagram(bytes)
-            _ = try? WireFormat.decodePushPull(bytes)
+            do throws(DecodeError) {
+                let messages = try WireFormat.decodeDatagram(bytes)
+                decoded += 1
+                // Roles are a set and encode sorted, so a mutated role may come back in another place: the bytes
+                // may differ, the messages they carry may not.
+                let again = WireFormat.datagram(messages.map(WireFormat.encode))
+                if again != bytes { reordered += 1 }
+                #expect(try WireFormat.decodeDatagram(again) == messages, "round \(round)")
+            } catch {
+                refused += 1
+            }
+            do throws(DecodeError) {
+                let state = try WireFormat.decodePushPull(bytes)
+                #expect(try WireFormat.decodePushPull(WireFormat.encode(state)) == state, "round \(round)")
+            } catch {
+                refused += 1
+            }
         }
+        #expect(decoded > 100, "mutations should often stay decodable")
+        #expect(reordered < decoded / 10, "nearly every decodable datagram has exactly one encoding")
+        #expect(refused > 3_000)
     }
 
     @Test func badInputChangesNoState() {

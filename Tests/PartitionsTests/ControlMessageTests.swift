@@ -35,17 +35,40 @@ struct ControlMessageTests {
         }
     }
 
-    @Test func randomBytesNeverTrap() {
+    /// Random bytes, and mutations of every valid message, either decode to a message that encodes back to exactly
+    /// the same bytes or are refused with a `DecodeError`; both outcomes must occur.
+    @Test func randomBytesDecodeExactlyOrThrowATypedError() {
         var rng = SeededRandom(seed: 11)
-        for _ in 0..<2_000 {
-            var bytes = (0..<Int.random(in: 0..<80, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-            if bytes.count >= 2, Bool.random(using: &rng) {
-                bytes[0] = WireFormat.version
-                bytes[1] = WireFormat.controlKind
+        var decoded = 0
+        var refused = 0
+        for round in 0..<4_000 {
+            var bytes: [UInt8]
+            if round % 2 == 0 {
+                bytes = (0..<Int.random(in: 0..<80, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                if bytes.count >= 2, Bool.random(using: &rng) {
+                    bytes[0] = WireFormat.version
+                    bytes[1] = WireFormat.controlKind
+                }
+            } else {
+                bytes = Self.messages[round / 2 % Self.messages.count].encoded()
+                bytes[Int.random(in: 2..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
             }
-            _ = try? ControlMessage(decoding: bytes)
-            _ = try? PartitionState(decoding: bytes)
+            do throws(DecodeError) {
+                let message = try ControlMessage(decoding: bytes)
+                decoded += 1
+                #expect(message.encoded() == bytes, "round \(round): \(message)")
+            } catch {
+                refused += 1
+            }
+            do throws(DecodeError) {
+                let state = try PartitionState(decoding: bytes)
+                #expect(state.encoded() == bytes, "round \(round): \(state)")
+            } catch {
+                refused += 1
+            }
         }
+        #expect(decoded > 100, "mutations should often stay decodable")
+        #expect(refused > 4_000)
     }
 
     @Test func partitionStateRoundTrips() throws {

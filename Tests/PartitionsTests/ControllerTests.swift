@@ -131,39 +131,99 @@ struct ControllerTests {
         #expect(merged != nil)
     }
 
-    @Test func clockDriftWithinTheBoundNeverGivesTwoControllers() {
+    @Test func clockDriftWithinTheBoundNeverGivesTwoControllers() throws {
         // 9 % rate difference against a 10 % bound (drift bound 200 ms over a 2 s lease).
         var cluster = NodeCluster(voters: Self.voters)
         cluster.drift = ["n1": 0.045, "n2": -0.045, "n3": 0.0]
         cluster.startAll(count: 5)
         cluster.run(upTo: .seconds(30)) { $0.actingControllers().count == 1 }
+        var takeovers = 0
         for round in 0..<4 {
-            guard let controller = cluster.actingControllers().first else { break }
+            let controller = try #require(cluster.actingControllers().first, "round \(round): nobody acts")
             // Cut the controller off, let another take over, then heal.
             cluster.isolate([controller], from: Set(cluster.liveNames).subtracting([controller]))
-            cluster.run(for: .seconds(8))
+            let replaced = cluster.run(upTo: .seconds(20)) { c in
+                c.actingControllers().contains { $0 != controller }
+            }
+            if replaced != nil { takeovers += 1 }
             cluster.cut.removeAll()
             cluster.run(for: .seconds(Int64(4 + round)))
         }
+        // Every round hands the lease from one drifting clock to another; otherwise nothing was tested.
+        #expect(takeovers == 4)
         #expect(cluster.overlaps.isEmpty, "two controllers acted at once: \(cluster.overlaps.prefix(3))")
     }
 
-    @Test func noLeaderWhenNoInSyncReplicaIsAliveUnlessUnclean() {
-        var cluster = Self.electedCluster()
+    /// Voters n1–n3 without the broker role and brokers n4–n6, so every replica is a non-voter and crashing
+    /// replicas never touches the controller quorum.
+    static func clusterWithSeparateBrokers(configure: (inout PartitionsConfiguration) -> Void = { _ in }) -> NodeCluster
+    {
+        var cluster = NodeCluster(voters: voters, configure: configure)
+        cluster.start("n1", seeds: [], roles: ["controller"])
+        for i in 2...3 { cluster.start("n\(i)", seeds: ["n1"], roles: ["controller"]) }
+        for i in 4...6 { cluster.start("n\(i)", seeds: ["n1"]) }
+        let elected = cluster.run(upTo: .seconds(30)) { c in
+            let views = c.controllers()
+            return views.count == 1 && views.first! != nil
+        }
+        #expect(elected != nil, "a controller should be elected and known everywhere")
+        return cluster
+    }
+
+    @Test func aPartitionWhoseOnlyReplicaDiesGoesOfflineAndComesBackWithIt() throws {
+        var cluster = Self.clusterWithSeparateBrokers()
         Self.createTopic(&cluster, name: "one", partitions: 1, rf: 1)
-        let only = cluster.nodes["n1"]!.partitions.partitions(topic: "one")[0]
+        let only = try #require(cluster.nodes["n1"]!.partitions.partitions(topic: "one").first)
         let replica = only.replicas[0]
-        guard !Self.voters.contains(replica) else { return }  // keep the controller quorum intact
+        #expect(!Self.voters.contains(replica))
         cluster.crash(replica)
         let offline = cluster.run(upTo: .seconds(40)) { c in
             c.nodes["n1"]!.partitions.partitions(topic: "one")[0].isOffline
         }
         #expect(offline != nil, "a partition whose only in-sync replica died goes offline")
+        // Offline keeps the last ISR, so the returning replica may lead without losing data.
+        #expect(cluster.nodes["n1"]!.partitions.partitions(topic: "one")[0].isr == [replica])
         cluster.start(replica, seeds: ["n1"])
         let back = cluster.run(upTo: .seconds(40)) { c in
             c.nodes["n1"]!.partitions.partitions(topic: "one")[0].leader == replica
         }
         #expect(back != nil, "the returning in-sync replica leads again")
+        #expect(cluster.overlaps.isEmpty)
+    }
+
+    /// Replicas a, b: b dies and leaves the ISR, then a dies, then b comes back. Only unclean election lets the
+    /// out-of-sync b lead; otherwise the partition stays offline until a returns.
+    @Test(arguments: [false, true])
+    func anOutOfSyncReplicaLeadsOnlyWithUncleanElection(unclean: Bool) throws {
+        var cluster = Self.clusterWithSeparateBrokers { $0.uncleanLeaderElection = unclean }
+        Self.createTopic(&cluster, name: "two", partitions: 1, rf: 2)
+        let state = try #require(cluster.nodes["n1"]!.partitions.partitions(topic: "two").first)
+        let (a, b) = (state.replicas[0], state.replicas[1])
+        func current(_ c: NodeCluster) -> PartitionState { c.nodes["n1"]!.partitions.partitions(topic: "two")[0] }
+        cluster.crash(b)
+        let shrunk = cluster.run(upTo: .seconds(40)) { current($0).isr == [a] && current($0).leader == a }
+        #expect(shrunk != nil, "the dead replica leaves the ISR: \(current(cluster))")
+        cluster.crash(a)
+        let offline = cluster.run(upTo: .seconds(40)) { current($0).isOffline }
+        #expect(offline != nil, "no replica is alive: \(current(cluster))")
+        cluster.start(b, seeds: ["n1"])
+        if unclean {
+            let led = cluster.run(upTo: .seconds(40)) { current($0).leader == b }
+            #expect(led != nil, "unclean election lets the out-of-sync replica lead: \(current(cluster))")
+            #expect(current(cluster).isr == [b])
+        } else {
+            let seenAlive = cluster.run(upTo: .seconds(40)) { c in
+                c.actingControllers().first.map { c.nodes[$0]!.gossip.member(named: b)?.status == .alive } ?? false
+            }
+            #expect(seenAlive != nil)
+            cluster.run(for: .seconds(10))
+            #expect(current(cluster).isOffline, "an out-of-sync replica must not lead: \(current(cluster))")
+            #expect(current(cluster).isr == [a])
+            cluster.start(a, seeds: ["n1"])
+            let back = cluster.run(upTo: .seconds(40)) { current($0).leader == a }
+            #expect(back != nil, "the in-sync replica leads again when it returns: \(current(cluster))")
+        }
+        #expect(cluster.overlaps.isEmpty)
     }
 
     @Test func returningReplicaRejoinsTheISRAndPreferredLeaderComesBack() {
@@ -200,8 +260,9 @@ struct ControllerTests {
         cluster.leave(broker)
         let moved = cluster.run(upTo: .seconds(10)) { $0.leaveCompleted.contains(broker) }
         #expect(moved != nil)
-        // By the time it has left, the controller's table has no leadership on it.
+        // By the time it has left, the controller's table has no leadership on it, and no ISR holds it.
         #expect(cluster.nodes[controller]!.partitions.partitions().allSatisfy { $0.leader != broker })
+        #expect(cluster.nodes[controller]!.partitions.partitions().allSatisfy { !$0.isr.contains(broker) })
         cluster.crash(broker)
         cluster.run(for: .seconds(5))
         #expect(cluster.nodes[controller]!.gossip.member(named: broker)?.status == .left)

@@ -58,6 +58,7 @@ struct PartitionSimulationTests {
             extraCheckers: { _ in [recorder] }
         )
         #expect(report.passed, describe(report))
+        #expect(report.settledChecksRan, describe(report))
         let failover = try #require(report.partitions.leaderFailovers.first, describe(report))
         #expect(failover.node == recorder.victim)
         #expect(failover.partitions == recorder.before.count)
@@ -80,6 +81,7 @@ struct PartitionSimulationTests {
     @Test func killControllerElectsAnotherWithAHigherEpoch() throws {
         let report = try runScenario("kill-controller", nodes: 8, duration: 100, seed: 4)
         #expect(report.passed, describe(report))
+        #expect(report.settledChecksRan, describe(report))
         let failover = try #require(report.partitions.controllerFailovers.first, describe(report))
         #expect(failover.cause == "crash")
         let successor = try #require(failover.newController, describe(report))
@@ -95,6 +97,7 @@ struct PartitionSimulationTests {
         let report = try runScenario("controller-minority", nodes: 10, duration: 160, seed: 5)
         // single-controller held throughout: the cut-off controller stopped before the successor acted.
         #expect(report.passed, describe(report))
+        #expect(report.settledChecksRan, describe(report))
         let failover = try #require(report.partitions.controllerFailovers.first, describe(report))
         #expect(failover.cause == "isolate")
         let successor = try #require(failover.newController, describe(report))
@@ -109,6 +112,7 @@ struct PartitionSimulationTests {
     func skewNearTheBoundNeverGivesTwoControllers(seed: UInt64) throws {
         let report = try runScenario("skew", nodes: 10, duration: 170, seed: seed)
         #expect(report.passed, describe(report))
+        #expect(report.settledChecksRan, describe(report))
         #expect(report.partitions.elections.count >= 3, describe(report))
         #expect(report.partitions.controllerFailovers.allSatisfy { $0.newController != nil }, describe(report))
     }
@@ -118,6 +122,7 @@ struct PartitionSimulationTests {
         for seed in 1...30 as ClosedRange<UInt64> {
             let outcome = try Swarm.run(seed: seed, nodes: 6, duration: 150, profile: "lan")
             #expect(outcome.report.passed, "seed \(seed) [\(outcome.faults)]: \(outcome.report.summary())")
+            #expect(outcome.report.settledChecksRan, "seed \(seed): \(outcome.report.convergenceCheck)")
             if outcome.faults.contains("controller") || outcome.faults.contains("leader") { controllerFaults += 1 }
         }
         #expect(controllerFaults >= 5)

@@ -114,11 +114,8 @@ struct DeterminismTests {
 
     /// The same run in a separate process (the built `peer-sim` binary) gives the same trace hash.
     @Test func sameHashInAnotherProcess() throws {
-        guard let binary = Self.peerSimBinary() else {
-            // peer-sim is not built next to the test bundle: nothing to compare against.
-            FileHandle.standardError.write(Data("note: peer-sim binary not found; cross-process check skipped\n".utf8))
-            return
-        }
+        // `swift build --build-tests` (and `swift test`) build peer-sim next to the test bundle.
+        let binary = try #require(Self.peerSimBinary(), "peer-sim is not built next to the test bundle")
         let process = Process()
         process.executableURL = binary
         process.arguments = [
@@ -164,6 +161,7 @@ struct ScenarioTests {
     @Test func partitionHalvesDeclareEachOtherDeadThenReMerge() throws {
         let report = try runScenario("partition-halves", nodes: 20, duration: 200, seed: 3)
         #expect(report.passed, describe(report))
+        #expect(report.settledChecksRan, describe(report))
         let heal = try #require(report.snapshots.first { $0.event == "heal" })
         // Just before the heal each side sees exactly its own half: 2 · 10 · 9 pairs.
         #expect(heal.activePairs == 2 * 10 * 9, describe(report))
@@ -178,6 +176,7 @@ struct ScenarioTests {
     @Test func crashOneIsDetectedByAll() throws {
         let report = try runScenario("crash-one", nodes: 20, duration: 150, seed: 11)
         #expect(report.passed, describe(report))
+        #expect(report.settledChecksRan, describe(report))
         let crash = try #require(report.crashes.first)
         let first = try #require(crash.firstDetectedAfter, describe(report))
         let all = try #require(crash.allDetectedAfter, describe(report))
@@ -191,6 +190,7 @@ struct ScenarioTests {
     @Test func lossyHasNoFalsePositives() throws {
         let report = try runScenario("lossy", nodes: 30, duration: 240, seed: 2)
         #expect(report.passed, describe(report))
+        #expect(report.settledChecksRan, describe(report))
         #expect(report.falsePositives.isEmpty, describe(report))
         #expect(report.deathsDeclared == 0, describe(report))
         let lost = Double(report.traffic.droppedByLoss) / Double(report.traffic.datagramsSent)
@@ -200,12 +200,14 @@ struct ScenarioTests {
     @Test func slowNodeCausesNoFalsePositives() throws {
         let report = try runScenario("slow-node", nodes: 20, duration: 200, seed: 4)
         #expect(report.passed, describe(report))
+        #expect(report.settledChecksRan, describe(report))
         #expect(report.falsePositives.isEmpty, describe(report))
     }
 
     @Test func pauseCausesNoFalsePositivesOfHealthyNodes() throws {
         let report = try runScenario("pause", nodes: 20, duration: 200, seed: 5)
         #expect(report.passed, describe(report))
+        #expect(report.settledChecksRan, describe(report))
         #expect(report.falsePositives.isEmpty, describe(report))
         // The 30 s pause is long enough to be declared dead; the node comes back.
         #expect(report.deathsDeclared > 0)
@@ -216,6 +218,7 @@ struct ScenarioTests {
     func otherScenariosHoldTheirInvariants(name: String) throws {
         let report = try runScenario(name, nodes: 12, duration: 240, seed: 6)
         #expect(report.passed, describe(report))
+        #expect(report.settledChecksRan, describe(report))
         #expect(report.falsePositives.isEmpty, describe(report))
         #expect(report.convergenceCheck.hasPrefix("passed"), describe(report))
     }
