@@ -29,8 +29,8 @@ enum BrokerIdentity {
 
     /// The broker id for this start.
     ///
-    /// - Parameter fallbackSeed: used to choose an id when nothing is configured or stored (the member name's
-    ///   hash, so a node without a data directory keeps its id across restarts too).
+    /// With nothing configured or stored, the id comes from the member name's hash, so a node without a data
+    /// directory keeps its id across restarts too.
     static func resolve(configured: Int32?, dataDirectory: String?, name: String) throws(Failure) -> Int32 {
         guard let dataDirectory else { return configured ?? derived(from: name) }
         let path = (dataDirectory as NSString).appendingPathComponent(fileName)
@@ -43,7 +43,7 @@ enum BrokerIdentity {
         let chosen = configured ?? derived(from: name)
         do {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-            try writeAtomically("\(chosen)\n", to: path)
+            try DurableFile.write(Array("\(chosen)\n".utf8), to: path, ownerOnly: false)
         } catch {
             throw .unwritable(path: path, reason: "\(error)")
         }
@@ -53,29 +53,17 @@ enum BrokerIdentity {
     /// A positive id from the member name: stable, and spread widely enough that clashes are rare (a clash with an
     /// alive member is refused at start).
     static func derived(from name: String) -> Int32 {
+        Int32(truncatingIfNeeded: fnv1a(name) % 1_000_000) + 1
+    }
+
+    /// FNV-1a: the same in every process (Swift's `Hasher` is seeded per process).
+    static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
+        for byte in text.utf8 {
             hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01B3
         }
-        return Int32(truncatingIfNeeded: hash % 1_000_000) + 1
-    }
-
-    /// Temporary file, fsync, rename, fsync of the directory: a crash leaves the old file or the new one.
-    private static func writeAtomically(_ text: String, to path: String) throws {
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-        try handle.synchronize()
-        try handle.close()
-        guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY)
-        if directory >= 0 {
-            _ = fsync(directory)
-            close(directory)
-        }
+        return hash
     }
 
     private static func read(_ path: String) throws(Failure) -> Int32? {

@@ -7,12 +7,11 @@ extension KafkaBroker {
     /// The cluster id clients see: derived from the controller voters, which every member of a cluster shares and
     /// which, unlike the key, do not change on rotation.
     var clusterID: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in shell.configuration.partitions.voters.sorted().joined(separator: ",").utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        return "peer-" + String(hash, radix: 16)
+        "peer-"
+            + String(
+                BrokerIdentity.fnv1a(shell.configuration.partitions.voters.sorted().joined(separator: ",")),
+                radix: 16
+            )
     }
 
     func clusterView() -> KafkaClusterView {

@@ -24,14 +24,7 @@ enum LogIncarnation {
     /// Written before any record is appended, and synced, so a log never holds records of an unknown incarnation.
     static func write(_ incarnation: TopicIncarnation, directory: String) throws {
         let path = (directory as NSString).appendingPathComponent(fileName)
-        let temporary = path + ".part"
         let text = "\(incarnation.epoch).\(incarnation.sequence)\n"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-        try handle.synchronize()
-        try handle.close()
-        guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        try DurableFile.write(Array(text.utf8), to: path, ownerOnly: false)
     }
 }

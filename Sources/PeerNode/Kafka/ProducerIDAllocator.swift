@@ -30,10 +30,11 @@ final class ProducerIDAllocator {
             guard ceiling <= UInt32.max - Self.blockSize else { return nil }
             let newCeiling = ceiling + Self.blockSize
             if let path {
-                let temporary = path + ".tmp"
-                guard FileManager.default.createFile(atPath: temporary, contents: Data("\(newCeiling)\n".utf8)),
-                    rename(temporary, path) == 0
-                else { return nil }
+                do {
+                    try DurableFile.write(Array("\(newCeiling)\n".utf8), to: path, ownerOnly: false)
+                } catch {
+                    return nil
+                }
             }
             ceiling = newCeiling
         }
