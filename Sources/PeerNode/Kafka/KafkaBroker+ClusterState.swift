@@ -14,11 +14,9 @@ extension KafkaBroker {
     func topicDeleted(_ topic: TopicDefinition) {
         for partition in logs.partitions where partition.topic == topic.name {
             // A log of a later incarnation of the name (created again since) is not this topic's.
-            guard let log = logs.log(for: partition),
-                LogIncarnation.read(directory: log.directory) <= topic.incarnation
-            else { continue }
+            guard let log = logs.log(for: partition), incarnation(of: log) <= topic.incarnation else { continue }
             do {
-                try logs.deleteLog(topic: partition.topic, partition: partition.partition)
+                try deleteLog(topic: partition.topic, partition: partition.partition)
                 logger.info("deleted the log of a deleted topic", metadata: ["partition": "\(partition)"])
             } catch {
                 logger.error(

@@ -38,15 +38,15 @@ extension KafkaBroker {
     func localLog(for state: PartitionState) throws -> PartitionLog {
         let partition = Int32(state.id.partition)
         let topic = shell.node.partitions.topics[state.id.topic]
-        let incarnation = topic?.incarnation ?? .original
+        let current = topic?.incarnation ?? .original
         if let log = logs.log(topic: state.id.topic, partition: partition) {
-            let own = LogIncarnation.read(directory: log.directory)
-            if own == incarnation { return log }
+            let own = incarnation(of: log)
+            if own == current { return log }
             logger.notice(
                 "removing the log of an earlier incarnation of the topic",
-                metadata: ["partition": "\(state.id)", "log": "\(own)", "topic": "\(incarnation)"]
+                metadata: ["partition": "\(state.id)", "log": "\(own)", "topic": "\(current)"]
             )
-            try logs.deleteLog(topic: state.id.topic, partition: partition)
+            try deleteLog(topic: state.id.topic, partition: partition)
         }
         let config = (try? LogConfig(topic?.configs ?? [:])) ?? LogConfig()
         let log = try logs.createLog(
@@ -55,8 +55,24 @@ extension KafkaBroker {
             config: config,
             now: wallClockMillis()
         )
-        try LogIncarnation.write(incarnation, directory: log.directory)
+        try LogIncarnation.write(current, directory: log.directory)
+        logIncarnations[TopicPartition(topic: state.id.topic, partition: partition)] = current
         return log
+    }
+
+    /// The topic incarnation a local log belongs to, from memory after the first read of its file.
+    func incarnation(of log: PartitionLog) -> TopicIncarnation {
+        let key = TopicPartition(topic: log.topic, partition: log.partition)
+        if let known = logIncarnations[key] { return known }
+        let read = LogIncarnation.read(directory: log.directory)
+        logIncarnations[key] = read
+        return read
+    }
+
+    /// Deletes a local log and forgets its incarnation.
+    func deleteLog(topic: String, partition: Int32) throws {
+        logIncarnations[TopicPartition(topic: topic, partition: partition)] = nil
+        try logs.deleteLog(topic: topic, partition: partition)
     }
 
     /// The high watermark: the log end offset once every ISR member holds the data. Until replication exists

@@ -23,6 +23,8 @@ final class KafkaBroker {
     let waiters = KafkaWaiters()
     var producerIDs: ProducerIDAllocator
     private(set) var isStopped = false
+    /// Which topic incarnation each local log belongs to, read from its file once (it is consulted on every request).
+    var logIncarnations: [TopicPartition: TopicIncarnation] = [:]
     /// Whether an fdatasync batch is running on the thread pool.
     var flushInFlight = false
     /// Stops the agent with this one-line reason (set by the agent).
