@@ -37,13 +37,16 @@ extension KafkaBroker {
             guard let definition = partitions.topics[name] else {
                 return MetadataResponse.Topic(errorCode: .unknownTopicOrPartition, name: name)
             }
-            let states = partitions.partitions(topic: name)
             return MetadataResponse.Topic(
                 errorCode: .noError,
                 name: name,
                 isInternal: name.hasPrefix("__"),
                 partitions: (0..<definition.partitionCount).map { index in
-                    metadataPartition(index, state: states.first { $0.id.partition == index }, view: view)
+                    metadataPartition(
+                        index,
+                        state: partitions.partitionStates[PartitionID(topic: name, partition: index)],
+                        view: view
+                    )
                 }
             )
         }
