@@ -196,85 +196,41 @@ public final class PeerAgent: Sendable {
 
     private func bindStreamListener() async throws {
         let shell = self.shell
-        let address = configuration.bind
         let limits = configuration.streamLimits
-        let limiter = try await eventLoop.submit {
-            NIOLoopBound(
-                ConnectionLimiter(
-                    maxTotal: limits.maxInboundConnections,
-                    maxPerSource: limits.maxInboundConnectionsPerSource
-                ),
-                eventLoop: self.eventLoop
-            )
-        }.get()
-        do {
-            let channel = try await ServerBootstrap(group: eventLoop)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelInitializer { channel in
-                    guard limiter.value.admit(channel) else {
-                        shell.value.streamRejected(.connectionLimit)
-                        // A failed initializer makes the bootstrap close the accepted socket.
-                        return channel.eventLoop.makeFailedFuture(ConnectionRefused())
-                    }
-                    return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            StreamServerHandler(
-                                delegate: shell.value,
-                                idleTimeout: Self.inboundIdleTimeout,
-                                maxUnprovenFrameSize: limits.maxUnprovenFrameSize,
-                                maxFrameSize: limits.maxFrameSize
-                            )
-                        )
-                    }
-                }
-                .bind(host: address.host, port: Int(address.port))
-                .get()
-            try await eventLoop.submit { [self] in register(channel) }.get()
-        } catch {
-            throw AgentStartupError.bindFailed(
-                what: "gossip TCP listener",
-                address: address,
-                reason: describeNetworkError(error)
+        try await bindListener(
+            "gossip TCP listener",
+            at: configuration.bind,
+            maxConnections: limits.maxInboundConnections,
+            maxPerSource: limits.maxInboundConnectionsPerSource,
+            refused: { shell.value.streamRejected(.connectionLimit) }
+        ) { pipeline in
+            try pipeline.addHandler(
+                StreamServerHandler(
+                    delegate: shell.value,
+                    idleTimeout: Self.inboundIdleTimeout,
+                    maxUnprovenFrameSize: limits.maxUnprovenFrameSize,
+                    maxFrameSize: limits.maxFrameSize
+                )
             )
         }
     }
 
     private func bindKafka(_ kafka: KafkaListenerConfiguration, broker: NIOLoopBound<KafkaBroker>) async throws {
         let logger = self.logger
-        let address = kafka.bind
         let maxRequestSize = kafka.maxRequestSize
-        let limiter = try await eventLoop.submit {
-            NIOLoopBound(
-                ConnectionLimiter(maxTotal: kafka.maxConnections, maxPerSource: kafka.maxConnectionsPerSource),
-                eventLoop: self.eventLoop
-            )
-        }.get()
-        do {
-            let channel = try await ServerBootstrap(group: eventLoop)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelOption(.backlog, value: 256)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelInitializer { channel in
-                    guard limiter.value.admit(channel) else {
-                        broker.value.metrics.connectionsRefused.increment()
-                        // A failed initializer makes the bootstrap close the accepted socket.
-                        return channel.eventLoop.makeFailedFuture(ConnectionRefused())
-                    }
-                    return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers(
-                            ByteToMessageHandler(KafkaFrameDecoder(maxFrameSize: maxRequestSize)),
-                            KafkaConnectionHandler(broker: broker.value, logger: logger)
-                        )
-                    }
-                }
-                .bind(host: address.host, port: Int(address.port))
-                .get()
-            try await eventLoop.submit { [self] in register(channel) }.get()
-        } catch {
-            throw AgentStartupError.bindFailed(
-                what: "Kafka listener",
-                address: address,
-                reason: describeNetworkError(error)
+        try await bindListener(
+            "Kafka listener",
+            at: kafka.bind,
+            maxConnections: kafka.maxConnections,
+            maxPerSource: kafka.maxConnectionsPerSource,
+            refused: { broker.value.metrics.connectionsRefused.increment() },
+            configure: {
+                $0.serverChannelOption(.backlog, value: 256).childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            }
+        ) { pipeline in
+            try pipeline.addHandlers(
+                ByteToMessageHandler(KafkaFrameDecoder(maxFrameSize: maxRequestSize)),
+                KafkaConnectionHandler(broker: broker.value, logger: logger)
             )
         }
     }
@@ -284,43 +240,58 @@ public final class PeerAgent: Sendable {
         let leave: @Sendable () -> Void = { [self] in eventLoop.execute { self.beginLeave() } }
         let policy = RPCAccessPolicy(token: configuration.rpcToken, boundAddress: address)
         let limits = configuration.rpcLimits
+        try await bindListener(
+            "RPC listener",
+            at: address,
+            maxConnections: limits.maxConnections,
+            maxPerSource: limits.maxConnections,
+            refused: { shell.value.metrics.rpcConnectionsRefused.increment() }
+        ) { pipeline in
+            let router = RPCRouter(shell: shell.value, leave: leave, renderMetrics: renderMetrics)
+            try pipeline.configureHTTPServerPipeline(withErrorHandling: false)
+            try pipeline.addHandlers(
+                IdleStateHandler(readTimeout: Self.inboundIdleTimeout),
+                RPCHTTPHandler(router: router, policy: policy, requestTimeout: TimeAmount(limits.requestTimeout))
+            )
+        }
+    }
+
+    /// Binds a TCP listener on the agent's loop whose accepted connections are capped in all and per source
+    /// address (a refused one is closed at once and reported through `refused`), each set up by `addHandlers`.
+    private func bindListener(
+        _ what: String,
+        at address: PeerAddress,
+        maxConnections: Int,
+        maxPerSource: Int,
+        refused: @escaping @Sendable () -> Void,
+        configure: (ServerBootstrap) -> ServerBootstrap = { $0 },
+        addHandlers: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void
+    ) async throws {
         let limiter = try await eventLoop.submit {
             NIOLoopBound(
-                ConnectionLimiter(maxTotal: limits.maxConnections, maxPerSource: limits.maxConnections),
+                ConnectionLimiter(maxTotal: maxConnections, maxPerSource: maxPerSource),
                 eventLoop: self.eventLoop
             )
         }.get()
         do {
-            let channel = try await ServerBootstrap(group: eventLoop)
+            let bootstrap = ServerBootstrap(group: eventLoop)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            let channel = try await configure(bootstrap)
                 .childChannelInitializer { channel in
                     guard limiter.value.admit(channel) else {
-                        shell.value.metrics.rpcConnectionsRefused.increment()
+                        refused()
                         // A failed initializer makes the bootstrap close the accepted socket.
                         return channel.eventLoop.makeFailedFuture(ConnectionRefused())
                     }
                     return channel.eventLoop.makeCompletedFuture {
-                        let router = RPCRouter(shell: shell.value, leave: leave, renderMetrics: renderMetrics)
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
-                        try channel.pipeline.syncOperations.addHandlers(
-                            IdleStateHandler(readTimeout: Self.inboundIdleTimeout),
-                            RPCHTTPHandler(
-                                router: router,
-                                policy: policy,
-                                requestTimeout: TimeAmount(limits.requestTimeout)
-                            )
-                        )
+                        try addHandlers(channel.pipeline.syncOperations)
                     }
                 }
                 .bind(host: address.host, port: Int(address.port))
                 .get()
             try await eventLoop.submit { [self] in register(channel) }.get()
         } catch {
-            throw AgentStartupError.bindFailed(
-                what: "RPC listener",
-                address: address,
-                reason: describeNetworkError(error)
-            )
+            throw AgentStartupError.bindFailed(what: what, address: address, reason: describeNetworkError(error))
         }
     }
 
