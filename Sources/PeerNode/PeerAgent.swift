@@ -56,7 +56,9 @@ public final class PeerAgent: Sendable {
         let problems = configuration.validationErrors()
         guard problems.isEmpty else { throw AgentStartupError.invalidConfiguration(problems) }
         let (keyring, store) = try loadKeyring(configuration, logger: logger)
-        let kafka = try configuration.kafka.map { try KafkaSetup.prepare($0, configuration: &configuration, logger: logger) }
+        let kafka = try configuration.kafka.map {
+            try KafkaSetup.prepare($0, configuration: &configuration, logger: logger)
+        }
 
         let eventLoop = eventLoopGroup.next()
         let (shell, broker, channels, failure) = try await eventLoop.submit { [configuration] in
@@ -202,17 +204,18 @@ public final class PeerAgent: Sendable {
             at: configuration.bind,
             maxConnections: limits.maxInboundConnections,
             maxPerSource: limits.maxInboundConnectionsPerSource,
-            refused: { shell.value.streamRejected(.connectionLimit) }
-        ) { pipeline in
-            try pipeline.addHandler(
-                StreamServerHandler(
-                    delegate: shell.value,
-                    idleTimeout: Self.inboundIdleTimeout,
-                    maxUnprovenFrameSize: limits.maxUnprovenFrameSize,
-                    maxFrameSize: limits.maxFrameSize
+            refused: { shell.value.streamRejected(.connectionLimit) },
+            addHandlers: { pipeline in
+                try pipeline.addHandler(
+                    StreamServerHandler(
+                        delegate: shell.value,
+                        idleTimeout: Self.inboundIdleTimeout,
+                        maxUnprovenFrameSize: limits.maxUnprovenFrameSize,
+                        maxFrameSize: limits.maxFrameSize
+                    )
                 )
-            )
-        }
+            }
+        )
     }
 
     private func bindKafka(_ kafka: KafkaListenerConfiguration, broker: NIOLoopBound<KafkaBroker>) async throws {
@@ -226,13 +229,14 @@ public final class PeerAgent: Sendable {
             refused: { broker.value.metrics.connectionsRefused.increment() },
             configure: {
                 $0.serverChannelOption(.backlog, value: 256).childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            },
+            addHandlers: { pipeline in
+                try pipeline.addHandlers(
+                    ByteToMessageHandler(KafkaFrameDecoder(maxFrameSize: maxRequestSize)),
+                    KafkaConnectionHandler(broker: broker.value, logger: logger)
+                )
             }
-        ) { pipeline in
-            try pipeline.addHandlers(
-                ByteToMessageHandler(KafkaFrameDecoder(maxFrameSize: maxRequestSize)),
-                KafkaConnectionHandler(broker: broker.value, logger: logger)
-            )
-        }
+        )
     }
 
     private func bindRPC(at address: PeerAddress, renderMetrics: (@Sendable () -> String)?) async throws {
@@ -245,15 +249,16 @@ public final class PeerAgent: Sendable {
             at: address,
             maxConnections: limits.maxConnections,
             maxPerSource: limits.maxConnections,
-            refused: { shell.value.metrics.rpcConnectionsRefused.increment() }
-        ) { pipeline in
-            let router = RPCRouter(shell: shell.value, leave: leave, renderMetrics: renderMetrics)
-            try pipeline.configureHTTPServerPipeline(withErrorHandling: false)
-            try pipeline.addHandlers(
-                IdleStateHandler(readTimeout: Self.inboundIdleTimeout),
-                RPCHTTPHandler(router: router, policy: policy, requestTimeout: TimeAmount(limits.requestTimeout))
-            )
-        }
+            refused: { shell.value.metrics.rpcConnectionsRefused.increment() },
+            addHandlers: { pipeline in
+                let router = RPCRouter(shell: shell.value, leave: leave, renderMetrics: renderMetrics)
+                try pipeline.configureHTTPServerPipeline(withErrorHandling: false)
+                try pipeline.addHandlers(
+                    IdleStateHandler(readTimeout: Self.inboundIdleTimeout),
+                    RPCHTTPHandler(router: router, policy: policy, requestTimeout: TimeAmount(limits.requestTimeout))
+                )
+            }
+        )
     }
 
     /// Binds a TCP listener on the agent's loop whose accepted connections are capped in all and per source
