@@ -25,9 +25,7 @@ final class FakeBroker: @unchecked Sendable {
         let channel = try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(KafkaFrameDecoder(maxFrameSize: 1 << 24))
-                    )
+                    try channel.pipeline.syncOperations.addHandler(KafkaFrameAssembler(maxFrameSize: 1 << 24))
                     try channel.pipeline.syncOperations.addHandler(FakeBrokerHandler(broker: self))
                 }
             }
@@ -158,14 +156,14 @@ final class FakeBroker: @unchecked Sendable {
 }
 
 private final class FakeBrokerHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = [UInt8]
     typealias OutboundOut = ByteBuffer
     let broker: FakeBroker
 
     init(broker: FakeBroker) { self.broker = broker }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = Array(unwrapInboundIn(data).readableBytesView)
+        let frame = unwrapInboundIn(data)
         let parts: [EncodedPart]
         do {
             let (header, request) = try KafkaCodec.decodeRequest(frame: frame)
