@@ -54,4 +54,16 @@ public struct FetchResult: Sendable {
         }
         return (records, compressed)
     }
+
+    /// The records at or after the fetch offset, as `records(verifyCRC:)` selects them, with compressed batches
+    /// decoded by `decompressor` (BatchCompression's `RecordCompression.decompressor()`).
+    public func records(verifyCRC: Bool = true, decompressor: RecordsDecompressor) throws -> [Record] {
+        var records: [Record] = []
+        var reader = RecordBatchReader(bytes, verifyCRC: verifyCRC, allowPartialTrailing: true)
+        while let batch = try reader.next() {
+            guard batch.header.lastOffset >= fetchOffset, !batch.header.isControl else { continue }
+            records += try batch.records(decompressor: decompressor).filter { $0.offset >= fetchOffset }
+        }
+        return records
+    }
 }

@@ -111,7 +111,7 @@ struct ConsumeCommand: AsyncParsableCommand {
                         "offset \(position) is out of range for \(topic)-\(partition) (log start \(result.logStartOffset), high watermark \(result.highWatermark))"
                     )
                 }
-                for record in try Self.records(of: result.bytes, from: position) {
+                for record in try result.records(decompressor: RecordCompression.decompressor()) {
                     print(render(record, partition: partition))
                     printed += 1
                     if let count, printed >= count { return }
@@ -122,17 +122,6 @@ struct ConsumeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The records at or after `offset` in fetched batches, compressed ones decompressed, without control records
-    /// (the batch holding `offset` comes whole, so its earlier records are dropped here).
-    static func records(of bytes: [UInt8], from offset: Int64) throws -> [Record] {
-        var reader = RecordBatchReader(bytes, verifyCRC: true, allowPartialTrailing: true)
-        var records: [Record] = []
-        while let batch = try reader.next() {
-            guard batch.header.lastOffset >= offset, !batch.header.isControl else { continue }
-            records += try batch.decompressedRecords().filter { $0.offset >= offset }
-        }
-        return records
-    }
 
     private func render(_ record: Record, partition: Int32) -> String {
         guard json else { return String(decoding: record.value ?? [], as: UTF8.self) }
