@@ -122,7 +122,6 @@ struct ConsumeCommand: AsyncParsableCommand {
         }
     }
 
-
     private func render(_ record: Record, partition: Int32) -> String {
         guard json else { return String(decoding: record.value ?? [], as: UTF8.self) }
         let object = ConsumedRecord(
