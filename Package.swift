@@ -5,6 +5,7 @@ let package = Package(
     name: "peer",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "Primitives", targets: ["Primitives"]),
         .library(name: "Gossip", targets: ["Gossip"]),
         .library(name: "Partitions", targets: ["Partitions"]),
         .library(name: "Sealing", targets: ["Sealing"]),
@@ -34,8 +35,11 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
+        // The small values every core and both shells share: timestamps, the seeded RNG, peer addresses, the
+        // big-endian byte reader and writer with their decode error, and a stable string hash. No dependencies.
+        .target(name: "Primitives"),
         // Sans-IO SWIM core: no sockets, clocks, sleeps or global RNG.
-        .target(name: "Gossip"),
+        .target(name: "Gossip", dependencies: ["Primitives"]),
         // Sans-IO controller, lease and partition-state core.
         .target(name: "Partitions", dependencies: ["Gossip"]),
         // Kafka's RecordBatch v2: CRC-32C, varints, validation, stamping, building and reading batches.
