@@ -41,7 +41,7 @@ let package = Package(
         // Sans-IO SWIM core: no sockets, clocks, sleeps or global RNG.
         .target(name: "Gossip", dependencies: ["Primitives"]),
         // Sans-IO controller, lease and partition-state core.
-        .target(name: "Partitions", dependencies: ["Gossip"]),
+        .target(name: "Partitions", dependencies: ["Primitives", "Gossip"]),
         // Kafka's RecordBatch v2: CRC-32C, varints, validation, stamping, building and reading batches.
         .target(name: "Records"),
         // Kafka's log for partition replicas: segments, indexes, recovery, retention, behind a storage interface.
@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "PeerNode",
             dependencies: [
-                "Gossip", "Partitions", "Sealing", "KafkaProtocol", "Records", "Log", "BatchCompression",
+                "Primitives", "Gossip", "Partitions", "Sealing", "KafkaProtocol", "Records", "Log", "BatchCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -75,7 +75,8 @@ let package = Package(
         .executableTarget(
             name: "peer",
             dependencies: [
-                "PeerNode", "Gossip", "Partitions", "Sealing", "KafkaClient", "KafkaProtocol", "Records", "BatchCompression",
+                "PeerNode", "Primitives", "Gossip", "Partitions", "Sealing", "KafkaClient", "KafkaProtocol", "Records",
+                "BatchCompression",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -87,13 +88,13 @@ let package = Package(
         // The simulated shell: virtual clock, seeded RNG, simulated network, same cores.
         .target(
             name: "SimulationKit",
-            dependencies: ["Gossip", "Partitions", "Sealing"],
+            dependencies: ["Primitives", "Gossip", "Partitions", "Sealing"],
             path: "Simulations/SimulationKit"
         ),
         .executableTarget(
             name: "peer-sim",
             dependencies: [
-                "SimulationKit",
+                "SimulationKit", "Primitives",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Simulations/peer-sim"
@@ -107,8 +108,8 @@ let package = Package(
         // Kafka's record batch codecs (gzip, snappy, lz4, zstd) over the system libraries, with a size bound (not
         // named Compression: that is an Apple framework).
         .target(name: "BatchCompression", dependencies: ["Records", "CZlib", "CSnappy", "CLZ4", "CZstd"]),
-        .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
-        .testTarget(name: "PartitionsTests", dependencies: ["Partitions", "Gossip"]),
+        .testTarget(name: "GossipTests", dependencies: ["Gossip", "Primitives"]),
+        .testTarget(name: "PartitionsTests", dependencies: ["Partitions", "Gossip", "Primitives"]),
         .testTarget(name: "SealingTests", dependencies: ["Sealing"]),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(
@@ -125,12 +126,12 @@ let package = Package(
         .testTarget(
             name: "PeerNodeTests",
             dependencies: [
-                "PeerNode", "Gossip", "Sealing",
+                "PeerNode", "Primitives", "Gossip", "Sealing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "Gossip"]),
+        .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "Gossip", "Primitives"]),
         .testTarget(name: "CompressionTests", dependencies: ["BatchCompression", "Records"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 extension SeededRandom {
     /// A uniform double in [0, 1) from the top 53 bits; no platform-specific floating-point path.

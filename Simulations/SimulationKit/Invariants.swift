@@ -1,5 +1,6 @@
 import Gossip
 import Partitions
+import Primitives
 
 /// What an invariant checker may read at a checkpoint. Hold it only for the duration of the call.
 public struct SimulationState {

@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 /// The simulated network: latency, loss and duplication, and which directed links currently work.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import Gossip
 import Partitions
+import Primitives
 import Sealing
 
 /// How to run one simulation.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gossip
+import Primitives
 import SimulationKit
 
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The order of values for one cluster-state key: a newer version always wins, everywhere.
 ///
 /// Partition states use (controller epoch, partition epoch), so a change made under an older controller epoch can

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Timers the core asks its shell to run. A timer that fires after the thing it guarded is resolved is ignored,
 /// so shells never need to cancel one.
 public enum GossipTimer: Hashable, Sendable {

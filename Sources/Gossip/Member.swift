@@ -1,3 +1,5 @@
+import Primitives
+
 /// What SWIM believes about a member. `left` is a graceful departure, `dead` a failure.
 public enum MemberStatus: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case alive = 0

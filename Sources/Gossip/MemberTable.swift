@@ -1,3 +1,5 @@
+import Primitives
+
 /// Every other member a node knows, in any status: SWIM's membership table, in compact rows addressed by slot.
 ///
 /// Each node holds a row per member, so a cluster of N holds N² rows in all; in the simulator they share one

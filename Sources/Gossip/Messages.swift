@@ -1,3 +1,5 @@
+import Primitives
+
 /// Everything one member says to another over UDP. A datagram carries one or more of these (a compound message),
 /// so membership updates ride along with probes.
 public enum GossipMessage: Hashable, Sendable {

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Spreading state: periodic gossip of queued updates, push-pull full-state exchange (join and anti-entropy), and
 /// reconnection attempts that re-merge partitions.
 extension SWIMInstance {

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The rules for applying membership updates: incarnation numbers order news about a member, a suspicion outranks
 /// alive at the same incarnation, and a node accused of anything refutes by raising its own incarnation.
 extension SWIMInstance {

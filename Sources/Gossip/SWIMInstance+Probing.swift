@@ -1,3 +1,5 @@
+import Primitives
+
 /// SWIM failure detection: a shuffled round-robin of direct probes, indirect probes through k members, Lifeguard's
 /// nacks, local-health accounting and buddy system, and confirmation probes of members others suspect.
 extension SWIMInstance {

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// The SWIM membership protocol with Lifeguard's extensions, as a pure state machine.
 ///

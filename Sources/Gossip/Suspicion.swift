@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Lifeguard's dynamic suspicion timeout for one suspect member: it starts long and shrinks as independent members
 /// confirm the suspicion, so a real failure is declared fast while a lone, possibly slow, accuser waits long.

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The compact, versioned binary encoding of datagrams and push-pull state. Big-endian, explicit lengths.
 ///
 /// Layout: `version u8, kind u8`, then for a datagram `count u8` and `count` × (`type u8, length u16, body`); for

@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 /// Timers of a whole node: its gossip core's and its partitions core's.
 public enum NodeTimer: Hashable, Sendable {

@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 /// Direct messages of the partitions layer, sent in their own datagram kind beside gossip.
 public enum ControlMessage: Hashable, Sendable {

@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 /// A candidate's or controller's side of the lease. It acts only until `requestSentAt + lease − drift bound` of the
 /// newest request a majority granted: every granting voter received that request later and keeps the grant for

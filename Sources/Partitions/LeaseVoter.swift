@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 /// A voter's side of the controller lease (in the spirit of PaxosLease): it grants one lease at a time, never to an
 /// epoch at or below one it already granted, and does not grant anyone else until the current grant has run out on

@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 /// Identifies one partition of a topic.
 public struct PartitionID: Hashable, Comparable, Sendable, CustomStringConvertible {

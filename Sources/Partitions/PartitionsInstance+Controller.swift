@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 /// The controller's duties: leader failover from the ISR, ISR maintenance, preferred-leader election, controlled
 /// shutdown and client requests (topics are in `+Topics`). Each runs only while this node holds the lease.

@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 /// The controller, lease and partition-state logic as a pure state machine.
 ///

@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 /// Spreads partitions' replicas and leaders evenly over brokers like Kafka's assignor: a random start and a shift
 /// that grows every round of brokers; when brokers carry a `rack` tag, the broker list alternates racks so replicas

@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 /// Which creation of a topic name a definition and its partitions belong to, so that a topic deleted and created
 /// again under the same name is never mixed up with its predecessor (Kafka gives every topic an ID for this).

@@ -1,5 +1,6 @@
 import Gossip
 import NIOCore
+import Primitives
 
 /// Picks an address to advertise when the agent binds every interface, like serf's default.
 public enum AdvertiseAddress {

@@ -1,5 +1,6 @@
 import Gossip
 import Partitions
+import Primitives
 import Sealing
 
 /// Everything one agent needs to run: who it is, where it listens, whom it joins through, and how it seals.

@@ -1,6 +1,7 @@
 import Gossip
 import NIOCore
 import NIOPosix
+import Primitives
 
 #if canImport(Glibc)
 import Glibc

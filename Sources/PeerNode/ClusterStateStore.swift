@@ -2,6 +2,7 @@ import Foundation
 import Gossip
 import Logging
 import Partitions
+import Primitives
 
 /// Keeps the replicated cluster state (topic definitions, partition states) in the data directory, so a restarted
 /// node still knows the topics even if it rejoins a cluster that lost them.

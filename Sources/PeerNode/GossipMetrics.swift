@@ -1,5 +1,6 @@
 import Gossip
 import Metrics
+import Primitives
 import Sealing
 
 /// The agent's swift-metrics instruments. Whatever backend the executable bootstrapped receives them; the

@@ -1,5 +1,6 @@
 import Gossip
 import NIOCore
+import Primitives
 
 /// The shell's side of TCP streams: every stream opens with a sealed hello, and every inbound stream dropped
 /// unanswered is counted, in the metrics and in `peer info`.

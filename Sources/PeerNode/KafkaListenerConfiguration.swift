@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 /// Where a broker serves Kafka clients, and the Kafka broker id it answers as.
 ///

@@ -1,5 +1,6 @@
 import Gossip
 import Partitions
+import Primitives
 
 /// `GET /v1/controller`: `{"controller":"n3","epoch":7,"leaseRemainingMs":1800}`, controller null when none.
 public struct ControllerResponse: Codable, Sendable, Equatable {

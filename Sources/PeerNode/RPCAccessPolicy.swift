@@ -1,6 +1,7 @@
 import Gossip
 import NIOCore
 import NIOHTTP1
+import Primitives
 import Sealing
 
 /// Who may use the RPC endpoint, checked before any request is routed.

@@ -3,6 +3,7 @@ import Gossip
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Primitives
 
 /// A minimal HTTP/1.1 client for the agent's RPC endpoint, used by the CLI. One connection per request, with a
 /// connect timeout and an overall timeout, and a bounded response size.

@@ -1,6 +1,7 @@
 import Gossip
 import NIOCore
 import NIOHTTP1
+import Primitives
 
 /// Collects one HTTP request (body bounded, whole request bounded in time), checks it against the access policy,
 /// asks the router, writes the answer and closes the connection.

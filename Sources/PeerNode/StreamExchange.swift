@@ -1,6 +1,7 @@
 import Gossip
 import NIOCore
 import NIOPosix
+import Primitives
 import Sealing
 
 /// Why a stream request got no reply.

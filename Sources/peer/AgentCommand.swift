@@ -3,6 +3,7 @@ import Foundation
 import Gossip
 import Logging
 import PeerNode
+import Primitives
 import Sealing
 import ServiceLifecycle
 

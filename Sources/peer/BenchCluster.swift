@@ -1,5 +1,6 @@
 import Foundation
 import Gossip
+import Primitives
 
 /// The agents of `peer bench`: real `peer agent` children on 127.0.0.1 sharing a fresh key, every one seeded with
 /// node1 only. Same layout as `DevCluster` (node i gossips on base+i, serves RPC on base+N+i), but it launches

@@ -3,6 +3,7 @@ import Gossip
 import Histogram
 import KafkaClient
 import KafkaProtocol
+import Primitives
 import Records
 
 /// The load of `peer bench kafka`, sent on one connection to the broker: produce with a window of requests in

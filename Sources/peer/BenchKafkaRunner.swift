@@ -1,6 +1,7 @@
 import Foundation
 import Gossip
 import KafkaClient
+import Primitives
 
 /// The phases of `peer bench kafka`: the machine's limits first (dd, iperf3, with no broker running yet), then
 /// one broker (its own controller) and, on RF 1 topics, produce throughput per batch size, produce latency at a

@@ -1,5 +1,6 @@
 import Foundation
 import Gossip
+import Primitives
 
 /// The measuring phases of `peer bench` against a launched `BenchCluster`: join convergence, an idle window
 /// (RSS, CPU, gossip traffic), then crash rounds. Every wait is bounded and also stops when an agent dies on its

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// The outside programs `peer bench kafka` measures the machine and the broker with: `dd` for the data directory's
 /// write bandwidth, `iperf3` for loopback TCP, and `kcat` as a second, independent Kafka client.

@@ -1,6 +1,7 @@
 import Foundation
 import Gossip
 import PeerNode
+import Primitives
 
 /// One agent of a dev cluster.
 struct DevNode: Sendable {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Gossip
 import PeerNode
+import Primitives
 
 /// The `--rpc HOST:PORT` option shared by every client command. Defaults to `$PEER_RPC_ADDR`, else
 /// 127.0.0.1:7373 (the agent's default RPC address).

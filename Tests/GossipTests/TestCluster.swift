@@ -1,3 +1,5 @@
+import Primitives
+
 @testable import Gossip
 
 /// A tiny in-memory network that drives real `SWIMInstance`s with a fake clock, for unit tests of the core.

@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 import Testing
 
 @testable import Partitions

@@ -1,4 +1,5 @@
 import Gossip
+import Primitives
 
 @testable import Partitions
 

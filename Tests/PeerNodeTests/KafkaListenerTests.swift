@@ -3,6 +3,7 @@ import Gossip
 import NIOCore
 import NIOEmbedded
 import Partitions
+import Primitives
 import Testing
 
 @testable import PeerNode

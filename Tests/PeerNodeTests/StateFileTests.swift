@@ -2,6 +2,7 @@ import Foundation
 import Gossip
 import Logging
 import Partitions
+import Primitives
 import Testing
 
 @testable import PeerNode

@@ -1,5 +1,6 @@
 import Foundation
 import Gossip
+import Primitives
 
 /// One real `peer agent` child process on 127.0.0.1, with its stdout and stderr captured in `logFile`.
 ///

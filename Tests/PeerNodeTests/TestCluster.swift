@@ -1,6 +1,7 @@
 import Foundation
 import Gossip
 import PeerNode
+import Primitives
 import Sealing
 import Testing
 

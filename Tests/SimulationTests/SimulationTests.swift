@@ -1,5 +1,6 @@
 import Foundation
 import Gossip
+import Primitives
 import SimulationKit
 import Testing
 

@@ -4,6 +4,7 @@ import Log
 import Logging
 import NIOCore
 import Partitions
+import Primitives
 
 /// The Kafka broker of one agent: it answers Kafka clients from the local logs and from the cluster state gossip
 /// spreads (members, topics, partition leaders).

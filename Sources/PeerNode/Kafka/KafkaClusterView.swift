@@ -1,5 +1,6 @@
 import Gossip
 import Partitions
+import Primitives
 
 /// A broker as Kafka clients see it: an id and an address to connect to.
 struct KafkaBrokerEndpoint: Hashable, Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import Gossip
 import Log
 import Logging
+import Primitives
 
 /// What an agent prepares before it starts serving Kafka: its broker id (kept in the data directory), its
 /// advertised listener in the gossip metadata, and its logs, recovered from the data directory.
