@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "PeerNode", targets: ["PeerNode"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
+        .library(name: "SimulationEngine", targets: ["SimulationEngine"]),
         .library(name: "SimulationKit", targets: ["SimulationKit"]),
         .library(name: "BatchCompression", targets: ["BatchCompression"]),
         .executable(name: "peer", targets: ["peer"]),
@@ -80,10 +81,17 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // The simulation engine: the event queue, virtual time, host clocks, seeded draws and the trace hash; no
+        // knowledge of gossip or partitions (it imports Gossip only for `SeededRandom`).
+        .target(
+            name: "SimulationEngine",
+            dependencies: ["Gossip"],
+            path: "Simulations/SimulationEngine"
+        ),
         // The simulated shell: virtual clock, seeded RNG, simulated network, same cores.
         .target(
             name: "SimulationKit",
-            dependencies: ["Gossip", "Partitions", "Sealing"],
+            dependencies: ["SimulationEngine", "Gossip", "Partitions", "Sealing"],
             path: "Simulations/SimulationKit"
         ),
         .executableTarget(
@@ -126,7 +134,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "Gossip"]),
+        .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "SimulationEngine", "Gossip"]),
         .testTarget(name: "CompressionTests", dependencies: ["BatchCompression", "Records"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Gossip
+import SimulationEngine
 
 /// The simulated network: latency, loss and duplication, and which directed links currently work.
 ///

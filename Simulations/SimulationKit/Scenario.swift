@@ -1,5 +1,6 @@
 import Foundation
 import Gossip
+import SimulationEngine
 
 /// Link behaviour for the whole simulated network. Latency is `latency + spread·h(link) + jitter·u` where `h` is a
 /// fixed per-link fraction derived from the seed and `u` is drawn per packet, so packets reorder when jitter exceeds

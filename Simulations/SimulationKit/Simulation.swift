@@ -2,6 +2,7 @@ import Foundation
 import Gossip
 import Partitions
 import Sealing
+import SimulationEngine
 
 /// How to run one simulation.
 public struct SimulationOptions: Sendable {
@@ -143,10 +144,8 @@ struct SimNode {
     var busyUntil: Int64 = 0
     var slowQueue: [SimEvent] = []
     var slowHead = 0
-    /// local = virtual + offset + virtual·drift, held monotonic.
-    var clockOffset: Int64 = 0
-    var drift: Double = 0
-    var lastLocal: Int64 = .min
+    /// The machine's clock (skew, drift, held monotonic).
+    var clock = HostClock()
     /// Last virtual time a fault touched this node's reachability or health.
     var lastDisruption: Int64 = .min
     /// The data dir: the cluster state as last saved (like the real shell, at most once a second while it changes).
@@ -306,8 +305,7 @@ public struct Simulation {
             let address = PeerAddress(host: "10.\(i >> 16).\((i >> 8) & 255).\(i & 255)", port: 7946)
             var node = SimNode(name: name, address: address, rng: master.fork(), sealRng: SeededRandom(seed: 0))
             if let clocks = options.scenario.clocks {
-                node.clockOffset = Self.nanos((clockRng.unitDouble() * 2 - 1) * clocks.skewMs / 1000)
-                node.drift = (clockRng.unitDouble() * 2 - 1) * clocks.driftPPM / 1e6
+                node.clock = HostClock.drawn(maxSkewMs: clocks.skewMs, maxDriftPPM: clocks.driftPPM, using: &clockRng)
             }
             nodes.append(node)
             addressIndex[address] = Int32(i)
@@ -327,8 +325,8 @@ public struct Simulation {
         }
     }
 
-    static func nanos(_ seconds: Double) -> Int64 { Int64((seconds * 1e9).rounded()) }
-    static func seconds(_ nanos: Int64) -> Double { Double(nanos) / 1e9 }
+    static func nanos(_ seconds: Double) -> Int64 { VirtualTime.nanoseconds(seconds) }
+    static func seconds(_ nanos: Int64) -> Double { VirtualTime.seconds(nanos) }
 
     private static func placeholder(
         name: String,
@@ -601,16 +599,7 @@ public struct Simulation {
     // MARK: - Clocks
 
     @inline(__always)
-    private mutating func localNanos(_ i: Int) -> Int64 {
-        var local = now &+ nodes[i].clockOffset
-        if nodes[i].drift != 0 { local &+= Int64((Double(now) * nodes[i].drift).rounded()) }
-        if local < nodes[i].lastLocal {
-            local = nodes[i].lastLocal
-        } else {
-            nodes[i].lastLocal = local
-        }
-        return local
-    }
+    private mutating func localNanos(_ i: Int) -> Int64 { nodes[i].clock.local(atVirtual: now) }
 
     @inline(__always)
     private mutating func localTimestamp(_ i: Int) -> Timestamp { Timestamp(nanoseconds: localNanos(i)) }
@@ -621,11 +610,7 @@ public struct Simulation {
     /// A delay on the node's clock, in virtual time.
     @inline(__always)
     private func virtualDelay(_ duration: Duration, node i: Int) -> Int64 {
-        let ns = max(0, duration.nanoseconds)
-        let drift = nodes[i].drift
-        // Rounded up plus 1 ns, so the node's clock has surely reached the deadline when the timer fires (rounding
-        // down can leave it a nanosecond short, and a core may then re-arm a 0-delay timer forever).
-        return drift == 0 ? ns : Int64((Double(ns) / (1 + drift)).rounded(.up)) + 1
+        nodes[i].clock.virtualDelay(forLocal: duration.nanoseconds)
     }
 
     // MARK: - Directives
@@ -1010,9 +995,7 @@ public struct Simulation {
             }
         case .clock(let list, let stepMs, let drift):
             for i in list {
-                let continuity = Int64((Double(now) * (nodes[i].drift - drift)).rounded())
-                nodes[i].clockOffset += continuity + Self.nanos(stepMs / 1000)
-                nodes[i].drift = drift
+                nodes[i].clock.adjust(atVirtual: now, step: Self.nanos(stepMs / 1000), drift: drift)
                 nodes[i].lastDisruption = now
             }
         case .partition, .isolate, .bridge, .healPartitions, .heal, .oneWay, .unblock, .cut, .restore, .network:
@@ -1056,11 +1039,7 @@ public struct Simulation {
     // MARK: - Partitions layer
 
     /// A node's clock now, without moving its monotonic floor (what it would read if it handled an event now).
-    private func peekLocal(_ i: Int) -> Int64 {
-        var local = now &+ nodes[i].clockOffset
-        if nodes[i].drift != 0 { local &+= Int64((Double(now) * nodes[i].drift).rounded()) }
-        return max(local, nodes[i].lastLocal)
-    }
+    private func peekLocal(_ i: Int) -> Int64 { nodes[i].clock.peek(atVirtual: now) }
 
     private func isActing(_ i: Int) -> Bool {
         nodes[i].up && instances[i].partitions.isActingController(at: Timestamp(nanoseconds: peekLocal(i)))

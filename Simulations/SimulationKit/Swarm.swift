@@ -1,5 +1,6 @@
 import Foundation
 import Gossip
+import SimulationEngine
 
 /// Randomised fault campaigns: each seed draws its own faults (loss, partitions, pauses, slow nodes, crashes,
 /// restarts, clock skew, and the controller/partition mix: crashing or cutting off the acting controller, crashing

@@ -1,5 +1,6 @@
 import Foundation
 import Gossip
+import SimulationEngine
 import SimulationKit
 import Testing
 
