@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "PeerNode", targets: ["PeerNode"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
+        .library(name: "SimulationEngine", targets: ["SimulationEngine"]),
         .library(name: "SimulationKit", targets: ["SimulationKit"]),
         .library(name: "BatchCompression", targets: ["BatchCompression"]),
         .executable(name: "peer", targets: ["peer"]),
@@ -85,10 +86,17 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // The simulation engine: the event queue, virtual time, host clocks, seeded draws and the trace hash; no
+        // knowledge of gossip or partitions (it needs only `Primitives`, for `SeededRandom` and `Timestamp`).
+        .target(
+            name: "SimulationEngine",
+            dependencies: ["Primitives"],
+            path: "Simulations/SimulationEngine"
+        ),
         // The simulated shell: virtual clock, seeded RNG, simulated network, same cores.
         .target(
             name: "SimulationKit",
-            dependencies: ["Primitives", "Gossip", "Partitions", "Sealing"],
+            dependencies: ["SimulationEngine", "Primitives", "Gossip", "Partitions", "Sealing"],
             path: "Simulations/SimulationKit"
         ),
         .executableTarget(
@@ -131,7 +139,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "Gossip", "Primitives"]),
+        .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "SimulationEngine", "Gossip", "Primitives"]),
         .testTarget(name: "CompressionTests", dependencies: ["BatchCompression", "Records"]),
     ]
 )

@@ -1,3 +1,6 @@
+import Foundation
+import Primitives
+
 /// Every timing and size the SWIM core uses. Start from a profile (`lan`, `local`, `wan`, like memberlist's) and
 /// override what you need.
 public struct GossipConfiguration: Hashable, Sendable {
@@ -96,6 +99,20 @@ public struct GossipConfiguration: Hashable, Sendable {
         config.leavePropagationDelay = .seconds(2)
         return config
     }()
+
+    /// Lifeguard's shortest suspicion timeout in a cluster of `memberCount` members: `suspicionMultiplier ·
+    /// max(1, log10 N) · probeInterval`, reached once enough members confirm the suspicion.
+    public func minimumSuspicionTimeout(memberCount: Int) -> Duration {
+        let nodeScale = max(1.0, log10(Double(max(memberCount, 1))))
+        return probeInterval.scaled(by: suspicionMultiplier * nodeScale)
+    }
+
+    /// Lifeguard's longest suspicion timeout in a cluster of `memberCount` members (what a lone accuser waits before
+    /// declaring a member dead): `suspicionMaxMultiplier` times the minimum. Shells and the simulator derive their
+    /// settle and grace bounds from this rather than repeating the formula.
+    public func maximumSuspicionTimeout(memberCount: Int) -> Duration {
+        minimumSuspicionTimeout(memberCount: memberCount) * suspicionMaxMultiplier
+    }
 
     /// A named profile, or nil.
     public static func profile(named name: String) -> GossipConfiguration? {

@@ -26,9 +26,8 @@ struct Suspicion: Hashable, Sendable {
         var wanted = configuration.suspicionConfirmations
         if memberCount - 2 < wanted { wanted = 0 }
         self.wantedConfirmations = max(0, wanted)
-        let nodeScale = max(1.0, log10(Double(max(memberCount, 1))))
-        self.minimum = configuration.probeInterval.scaled(by: configuration.suspicionMultiplier * nodeScale)
-        self.maximum = minimum * configuration.suspicionMaxMultiplier
+        self.minimum = configuration.minimumSuspicionTimeout(memberCount: memberCount)
+        self.maximum = configuration.maximumSuspicionTimeout(memberCount: memberCount)
     }
 
     /// Records an accuser; true when it is a new, independent confirmation.

@@ -1,7 +1,6 @@
 import Gossip
 import Metrics
 import Primitives
-import Sealing
 
 /// The agent's swift-metrics instruments. Whatever backend the executable bootstrapped receives them; the
 /// library never bootstraps one. Loop-confined like the shell that owns it.
@@ -94,19 +93,5 @@ final class GossipMetrics {
         let created = Counter(label: label, dimensions: [(dimension, key)])
         cache[key] = created
         return created
-    }
-}
-
-extension SealingError {
-    /// A short stable label for the rejection metric.
-    var metricLabel: String {
-        switch self {
-        case .tooShort: "too_short"
-        case .tooLarge: "too_large"
-        case .unknownVersion: "unknown_version"
-        case .authenticationFailed: "authentication_failed"
-        case .replayed: "replayed"
-        case .stale: "stale"
-        }
     }
 }

@@ -182,7 +182,7 @@ final class GossipShell {
         do {
             opened = try sealer.open(sealed, at: datagramRecipients, nowMillis: wallClockMillis())
         } catch {
-            metrics.sealingRejected(error.metricLabel)
+            metrics.sealingRejected(error.label)
             logger.trace("dropped datagram", metadata: ["from": "\(sourceAddress)", "reason": "\(error)"])
             return
         }
@@ -393,7 +393,7 @@ final class GossipShell {
         do {
             plaintext = try sealer.open(sealed, nowMillis: wallClockMillis())
         } catch {
-            metrics.sealingRejected(error.metricLabel)
+            metrics.sealingRejected(error.label)
             logger.debug("dropped stream message", metadata: ["reason": "\(error)"])
             return nil
         }

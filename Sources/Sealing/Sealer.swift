@@ -246,4 +246,16 @@ public enum SealingError: Error, Equatable, CustomStringConvertible {
             return "message timestamp is outside the replay window"
         }
     }
+    /// A short stable label per kind of rejection (`too_short`, `authentication_failed`, ...), without the attached
+    /// values: the real shell's rejection metric and the simulator's report count by it.
+    public var label: String {
+        switch self {
+        case .tooShort: "too_short"
+        case .tooLarge: "too_large"
+        case .unknownVersion: "unknown_version"
+        case .authenticationFailed: "authentication_failed"
+        case .replayed: "replayed"
+        case .stale: "stale"
+        }
+    }
 }

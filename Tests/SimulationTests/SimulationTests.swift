@@ -1,6 +1,7 @@
 import Foundation
 import Gossip
 import Primitives
+import SimulationEngine
 import SimulationKit
 import Testing
 

@@ -1,21 +1,23 @@
-import Gossip
 import Primitives
+
+// The engine's portable random draws (on `Primitives.SeededRandom`) and the run digest.
 
 extension SeededRandom {
     /// A uniform double in [0, 1) from the top 53 bits; no platform-specific floating-point path.
-    @inline(__always)
-    mutating func unitDouble() -> Double {
+    @inlinable
+    public mutating func unitDouble() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
     /// True with probability `p`.
-    @inline(__always)
-    mutating func chance(_ p: Double) -> Bool {
+    @inlinable
+    public mutating func chance(_ p: Double) -> Bool {
         p > 0 && unitDouble() < p
     }
 
     /// A uniform integer in 0..<bound (bound > 0), by rejection so it is unbiased and portable.
-    mutating func below(_ bound: Int) -> Int {
+    @inlinable
+    public mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0)
         let b = UInt64(bound)
         let limit = UInt64.max - UInt64.max % b
@@ -62,8 +64,8 @@ public struct TraceHash: Sendable, Equatable {
 }
 
 /// SplitMix64 finaliser, for deterministic per-link properties derived from the seed.
-@inline(__always)
-func mix64(_ input: UInt64) -> UInt64 {
+@inlinable
+public func mix64(_ input: UInt64) -> UInt64 {
     var z = input &+ 0x9E37_79B9_7F4A_7C15
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -1,5 +1,6 @@
 import Gossip
 import Primitives
+import SimulationEngine
 
 /// The simulated network: latency, loss and duplication, and which directed links currently work.
 ///

@@ -3,12 +3,22 @@
 ///
 /// Payloads live in a slab and the heap moves only small plain entries, so sifting never retains or releases a
 /// payload and freed slots are reused without allocating.
+///
+/// Times are virtual nanoseconds (`Int64`); the queue does not care where zero is. The methods are `@inlinable` so a
+/// release build specialises the queue for the simulator's event type across the module boundary.
 public struct EventQueue<Payload> {
     @usableFromInline
     struct Entry {
-        var time: Int64
-        var sequence: UInt64
-        var slot: Int32
+        @usableFromInline var time: Int64
+        @usableFromInline var sequence: UInt64
+        @usableFromInline var slot: Int32
+
+        @inlinable
+        init(time: Int64, sequence: UInt64, slot: Int32) {
+            self.time = time
+            self.sequence = sequence
+            self.slot = slot
+        }
     }
 
     @usableFromInline var heap: [Entry] = []
@@ -18,14 +28,16 @@ public struct EventQueue<Payload> {
 
     public init() {}
 
-    public var count: Int { heap.count }
-    public var isEmpty: Bool { heap.isEmpty }
+    @inlinable public var count: Int { heap.count }
+    @inlinable public var isEmpty: Bool { heap.isEmpty }
     /// How many events were ever scheduled.
-    public var scheduledCount: UInt64 { nextSequence }
+    @inlinable public var scheduledCount: UInt64 { nextSequence }
 
     /// When the next event is due, if any.
-    public var nextTime: Int64? { heap.first?.time }
+    @inlinable public var nextTime: Int64? { heap.first?.time }
 
+    /// Schedules `payload` at virtual time `time` (after everything already scheduled for that instant).
+    @inlinable
     public mutating func push(_ payload: Payload, at time: Int64) {
         let slot: Int32
         if let reused = freeSlots.popLast() {
@@ -41,6 +53,7 @@ public struct EventQueue<Payload> {
     }
 
     /// Removes and returns the earliest event (ties: first scheduled).
+    @inlinable
     public mutating func pop() -> (time: Int64, payload: Payload)? {
         guard let top = heap.first else { return nil }
         let last = heap.removeLast()
@@ -53,12 +66,13 @@ public struct EventQueue<Payload> {
         return (top.time, payload)
     }
 
-    @inline(__always)
-    private static func precedes(_ a: Entry, _ b: Entry) -> Bool {
+    @usableFromInline @inline(__always)
+    static func precedes(_ a: Entry, _ b: Entry) -> Bool {
         a.time != b.time ? a.time < b.time : a.sequence < b.sequence
     }
 
-    private mutating func siftUp(_ start: Int) {
+    @usableFromInline
+    mutating func siftUp(_ start: Int) {
         var child = start
         let entry = heap[child]
         while child > 0 {
@@ -70,7 +84,8 @@ public struct EventQueue<Payload> {
         heap[child] = entry
     }
 
-    private mutating func siftDown(_ start: Int) {
+    @usableFromInline
+    mutating func siftDown(_ start: Int) {
         var parent = start
         let count = heap.count
         let entry = heap[parent]

@@ -1,26 +1,6 @@
 import Gossip
 import Partitions
 
-/// A topic the simulator creates through `ClusterNode.submit(.createTopic…)`.
-public struct TopicSpec: Sendable, Equatable {
-    public var name: String
-    public var partitions: Int
-    public var replicationFactor: Int
-    /// Virtual seconds; nil: as soon as every node sees every other (join convergence), or 15 s after the last
-    /// node started if that takes longer.
-    public var at: Double?
-    /// The node the request is submitted at (it forwards it to the controller); nil: the last node.
-    public var node: Int?
-
-    public init(name: String, partitions: Int, replicationFactor: Int, at: Double? = nil, node: Int? = nil) {
-        self.name = name
-        self.partitions = partitions
-        self.replicationFactor = replicationFactor
-        self.at = at
-        self.node = node
-    }
-}
-
 /// What the partitions layer did during a run, measured from every node's directives and tables.
 struct PartitionObserver {
     let n: Int

@@ -1,6 +1,7 @@
 import Foundation
 import Gossip
 import Primitives
+import SimulationEngine
 
 /// Randomised fault campaigns: each seed draws its own faults (loss, partitions, pauses, slow nodes, crashes,
 /// restarts, clock skew, and the controller/partition mix: crashing or cutting off the acting controller, crashing
