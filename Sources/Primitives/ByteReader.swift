@@ -1,39 +1,45 @@
 /// Reads big-endian fields, throwing (never trapping) on short or malformed input. Each layer adds readers for its
-/// own values in an extension.
+/// own values in an extension. `@inlinable`, so decoding in another module runs as fast as it did inside one.
 public struct ByteReader: Sendable {
-    private let bytes: [UInt8]
-    private var index: Int
+    @usableFromInline let bytes: [UInt8]
+    @usableFromInline var index: Int
     /// One past the last byte this reader may read (a sub-reader stops at its message's end).
-    private let end: Int
+    @usableFromInline let end: Int
 
+    @inlinable
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
         self.index = 0
         self.end = bytes.count
     }
 
-    private init(sharing bytes: [UInt8], from start: Int, to end: Int) {
+    @inlinable
+    init(sharing bytes: [UInt8], from start: Int, to end: Int) {
         self.bytes = bytes
         self.index = start
         self.end = end
     }
 
+    @inlinable
     public var remaining: Int { end - index }
 
     /// A reader over the next `count` bytes that shares this reader's storage (no copy), advancing past them.
+    @inlinable
     public mutating func subReader(_ count: Int) throws(DecodeError) -> ByteReader {
         guard count >= 0, remaining >= count else { throw .truncated }
         defer { index += count }
         return ByteReader(sharing: bytes, from: index, to: index + count)
     }
 
+    @inlinable
     public mutating func readUInt8() throws(DecodeError) -> UInt8 {
         guard remaining >= 1 else { throw .truncated }
         defer { index += 1 }
         return bytes[index]
     }
 
-    private mutating func readInteger<T: FixedWidthInteger>(_: T.Type) throws(DecodeError) -> T {
+    @inlinable
+    mutating func readInteger<T: FixedWidthInteger>(_: T.Type) throws(DecodeError) -> T {
         let size = MemoryLayout<T>.size
         guard remaining >= size else { throw .truncated }
         var value: T = 0
@@ -42,16 +48,21 @@ public struct ByteReader: Sendable {
         return value
     }
 
+    @inlinable
     public mutating func readUInt16() throws(DecodeError) -> UInt16 { try readInteger(UInt16.self) }
+    @inlinable
     public mutating func readUInt32() throws(DecodeError) -> UInt32 { try readInteger(UInt32.self) }
+    @inlinable
     public mutating func readUInt64() throws(DecodeError) -> UInt64 { try readInteger(UInt64.self) }
 
+    @inlinable
     public mutating func readBytes(_ count: Int) throws(DecodeError) -> [UInt8] {
         guard count >= 0, remaining >= count else { throw .truncated }
         defer { index += count }
         return Array(bytes[index..<index + count])
     }
 
+    @inlinable
     public mutating func readString() throws(DecodeError) -> String {
         let length = Int(try readUInt16())
         guard remaining >= length else { throw .truncated }
@@ -62,6 +73,7 @@ public struct ByteReader: Sendable {
         return string
     }
 
+    @inlinable
     public func expectEnd() throws(DecodeError) {
         guard remaining == 0 else { throw .trailingBytes(remaining) }
     }

@@ -4,20 +4,24 @@
 public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var nanoseconds: Int64
 
+    @inlinable
     public init(nanoseconds: Int64) {
         self.nanoseconds = nanoseconds
     }
 
     public static let zero = Timestamp(nanoseconds: 0)
 
+    @inlinable
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.nanoseconds < rhs.nanoseconds
     }
 
+    @inlinable
     public static func + (lhs: Timestamp, rhs: Duration) -> Timestamp {
         Timestamp(nanoseconds: lhs.nanoseconds &+ rhs.nanoseconds)
     }
 
+    @inlinable
     public static func - (lhs: Timestamp, rhs: Timestamp) -> Duration {
         .nanoseconds(lhs.nanoseconds &- rhs.nanoseconds)
     }
@@ -29,6 +33,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
 extension Duration {
     /// The whole duration in nanoseconds, saturating rather than trapping on overflow.
+    @inlinable
     public var nanoseconds: Int64 {
         let (seconds, attoseconds) = self.components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
@@ -37,11 +42,13 @@ extension Duration {
     }
 
     /// Seconds as a floating-point number, for arithmetic on timeouts.
+    @inlinable
     public var seconds: Double {
         Double(nanoseconds) / 1e9
     }
 
     /// Scales a duration by a real factor (Lifeguard multiplies timeouts by health and suspicion factors).
+    @inlinable
     public func scaled(by factor: Double) -> Duration {
         .nanoseconds(Int64((Double(nanoseconds) * factor).rounded()))
     }
