@@ -116,21 +116,26 @@ let package = Package(
         // Kafka's record batch codecs (gzip, snappy, lz4, zstd) over the system libraries, with a size bound (not
         // named Compression: that is an Apple framework).
         .target(name: "BatchCompression", dependencies: ["Records", "CZlib", "CSnappy", "CLZ4", "CZstd"]),
-        .testTarget(name: "GossipTests", dependencies: ["Gossip", "Primitives"]),
-        .testTarget(name: "PartitionsTests", dependencies: ["Partitions", "Gossip", "Primitives"]),
-        .testTarget(name: "SealingTests", dependencies: ["Sealing"]),
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
+        // What the cores' test harnesses share: virtual time and the run loops on the simulator's engine.
+        .target(name: "TestSupport", dependencies: ["Primitives", "SimulationEngine"], path: "Tests/TestSupport"),
+        .testTarget(name: "GossipTests", dependencies: ["Gossip", "Primitives", "TestSupport"]),
+        .testTarget(
+            name: "PartitionsTests",
+            dependencies: ["Partitions", "Gossip", "Primitives", "SimulationEngine", "TestSupport"]
+        ),
+        .testTarget(name: "SealingTests", dependencies: ["Sealing", "Primitives"]),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "Primitives"]),
         .testTarget(
             name: "KafkaClientTests",
             dependencies: [
-                "KafkaClient", "KafkaProtocol", "Records",
+                "KafkaClient", "KafkaProtocol", "Records", "Primitives",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "RecordsTests", dependencies: ["Records"]),
-        .testTarget(name: "LogTests", dependencies: ["Log", "Records"]),
+        .testTarget(name: "RecordsTests", dependencies: ["Records", "Primitives"]),
+        .testTarget(name: "LogTests", dependencies: ["Log", "Records", "Primitives"]),
         .testTarget(
             name: "PeerNodeTests",
             dependencies: [
@@ -139,7 +144,10 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "SimulationTests", dependencies: ["SimulationKit", "SimulationEngine", "Gossip", "Primitives"]),
-        .testTarget(name: "CompressionTests", dependencies: ["BatchCompression", "Records"]),
+        .testTarget(
+            name: "SimulationTests",
+            dependencies: ["SimulationKit", "SimulationEngine", "Gossip", "Primitives"]
+        ),
+        .testTarget(name: "CompressionTests", dependencies: ["BatchCompression", "Records", "Primitives"]),
     ]
 )

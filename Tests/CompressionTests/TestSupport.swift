@@ -1,26 +1,14 @@
 import BatchCompression
+import Primitives
 import Records
 import XCTest
 
 /// Kafka's four codecs.
 let allCodecs: [CompressionCodec] = [.gzip, .snappy, .lz4, .zstd]
 
-/// Tiny deterministic RNG so random inputs are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// `count` bytes that do not compress.
 func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var rng = SplitMix64(seed: seed)
+    var rng = SeededRandom(seed: seed)
     return (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
 }
 

@@ -1,17 +1,6 @@
 import KafkaClient
+import Primitives
 import Testing
-
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct PartitionerTests {
     /// Vectors from Kafka's own tests of its Java murmur2 (UtilsTest.testMurmur2).
@@ -35,7 +24,7 @@ struct SplitMix64: RandomNumberGenerator {
         // murmur2("abc") = 479470107 (positive); % 10 = 7
         #expect(KafkaPartitioner.partition(forKey: Array("abc".utf8), partitionCount: 10) == 7)
         var partitioner = KafkaPartitioner()
-        var rng = SplitMix64(seed: 1)
+        var rng = SeededRandom(seed: 1)
         for _ in 0..<5 {
             let p = partitioner.partition(
                 topic: "t",
@@ -50,7 +39,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test func keylessRecordsStickForABatchThenMove() {
         var partitioner = KafkaPartitioner(stickyBatchBytes: 100)
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededRandom(seed: 7)
         var runs: [(partition: Int32, count: Int)] = []
         for _ in 0..<400 {
             let p = partitioner.partition(topic: "t", key: nil, partitionCount: 8, recordBytes: 10, using: &rng)

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Primitives
 import Testing
 
 @Suite struct MalformedInputTests {
@@ -41,7 +42,7 @@ import Testing
 
     /// Random bytes, and valid frames with random bytes changed, decode or fail with a typed error; never trap.
     @Test func randomAndMutatedInputNeverTraps() {
-        var rng = SplitMix64(seed: 99)
+        var rng = SeededRandom(seed: 99)
         for _ in 0..<3000 {
             let garbage = (0..<Int.random(in: 0...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             _ = try? KafkaCodec.decodeRequest(frame: garbage)

@@ -1,17 +1,5 @@
 import KafkaProtocol
-
-/// Deterministic RNG so failures reproduce from the seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import Primitives
 
 /// A third field mapper: fills every field that exists at `version` with a random value (null only where the
 /// version allows it), leaving the others at their defaults — exactly what a decode at that version yields.
@@ -19,7 +7,7 @@ struct RandomFiller: KafkaFieldMapper {
     typealias Failure = Never
     let version: Int16
     let isFlexible: Bool
-    var rng: SplitMix64
+    var rng: SeededRandom
 
     private mutating func makeNull(_ nullable: Versions) -> Bool {
         nullable.contains(version) && Int.random(in: 0..<4, using: &rng) == 0
@@ -90,7 +78,7 @@ func randomMessage<Message: KafkaMessage>(_: Message.Type, version: Int16, seed:
     var filler = RandomFiller(
         version: version,
         isFlexible: Message.apiKey.isFlexible(version),
-        rng: SplitMix64(seed: seed)
+        rng: SeededRandom(seed: seed)
     )
     var message = Message()
     message.map(&filler)

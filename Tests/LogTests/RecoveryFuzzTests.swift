@@ -1,3 +1,4 @@
+import Primitives
 import Records
 import XCTest
 
@@ -6,21 +7,10 @@ import XCTest
 /// Damages a closed log's files at random and reopens it: recovery must never trap, and what it keeps must be a
 /// prefix of what was written, at the same offsets.
 final class RecoveryFuzzTests: XCTestCase {
-    private struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private let directory = "/data/fuzz-0"
 
     func testRandomDamageRecoversToAPrefix() throws {
-        var rng = SplitMix64(state: 2024)
+        var rng = SeededRandom(seed: 2024)
         var config = LogConfig()
         config.segmentBytes = 700
         config.indexIntervalBytes = 60

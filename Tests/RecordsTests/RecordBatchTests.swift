@@ -1,3 +1,4 @@
+import Primitives
 import XCTest
 
 @testable import Records
@@ -191,7 +192,7 @@ final class RecordBatchTests: XCTestCase {
 
     /// Random bytes, random cuts and random mutations never trap and never pass as something else.
     func testRandomAndMutatedInputNeverTraps() {
-        var rng = SplitMix64(seed: 99)
+        var rng = SeededRandom(seed: 99)
         let valid = sampleBatch(count: 7) + sampleBatch(count: 2)
         for round in 0..<3000 {
             var input: [UInt8]

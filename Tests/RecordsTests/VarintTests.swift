@@ -1,3 +1,4 @@
+import Primitives
 import XCTest
 
 @testable import Records
@@ -20,7 +21,7 @@ final class VarintTests: XCTestCase {
     }
 
     func testVarlongRoundTrip() {
-        var rng = SplitMix64(seed: 3)
+        var rng = SeededRandom(seed: 3)
         var values: [Int64] = [0, -1, 1, Int64.max, Int64.min, 1 << 35, -(1 << 35)]
         for _ in 0..<500 { values.append(Int64(bitPattern: rng.next()) >> Int64.random(in: 0...63, using: &rng)) }
         for value in values {

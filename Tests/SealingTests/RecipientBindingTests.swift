@@ -1,3 +1,4 @@
+import Primitives
 import Testing
 
 @testable import Sealing
@@ -9,7 +10,7 @@ import Testing
     private let key = try! ClusterKey(bytes: [UInt8](repeating: 9, count: ClusterKey.byteCount))
 
     @Test func sealedForOneMemberOpensOnlyThere() throws {
-        var rng = SplitMix64(seed: 3)
+        var rng = SeededRandom(seed: 3)
         var n2 = Sealer(keyring: Keyring(primary: key), senderID: 2)
         var n1 = Sealer(keyring: Keyring(primary: key), senderID: 1)
         var n3 = Sealer(keyring: Keyring(primary: key), senderID: 3)
@@ -24,7 +25,7 @@ import Testing
     }
 
     @Test func anyOfSeveralRecipientNamesOpens() throws {
-        var rng = SplitMix64(seed: 4)
+        var rng = SeededRandom(seed: 4)
         var sender = Sealer(keyring: Keyring(primary: key), senderID: 2)
         var receiver = Sealer(keyring: Keyring(primary: key), senderID: 1)
         let sealed = sender.seal([1, 2, 3], to: "127.0.0.1:9000", nowMillis: now, using: &rng)
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func datagramsAndStreamsNeverOpenAsEachOther() throws {
-        var rng = SplitMix64(seed: 5)
+        var rng = SeededRandom(seed: 5)
         var sender = Sealer(keyring: Keyring(primary: key), senderID: 2)
         var receiver = Sealer(keyring: Keyring(primary: key), senderID: 1)
         let datagram = sender.seal([7], to: "10.0.0.1:7946", nowMillis: now, using: &rng)

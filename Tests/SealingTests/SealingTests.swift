@@ -1,20 +1,8 @@
 import Foundation
+import Primitives
 import Testing
 
 @testable import Sealing
-
-/// Tiny deterministic RNG so tests (and the simulator) get identical nonces from the same seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private func key(_ byte: UInt8) -> ClusterKey {
     try! ClusterKey(bytes: [UInt8](repeating: byte, count: ClusterKey.byteCount))
@@ -24,7 +12,7 @@ private let now: Int64 = 1_700_000_000_000
 
 @Suite struct SealerTests {
     @Test func roundTrip() throws {
-        var rng = SplitMix64(seed: 1)
+        var rng = SeededRandom(seed: 1)
         var alice = Sealer(keyring: Keyring(primary: key(1)), senderID: 10)
         var bob = Sealer(keyring: Keyring(primary: key(1)), senderID: 20)
         for plaintext in [[], [0x42], Array("hello, cluster".utf8), [UInt8](repeating: 7, count: 5000)] as [[UInt8]] {
@@ -37,7 +25,7 @@ private let now: Int64 = 1_700_000_000_000
     }
 
     @Test func ciphertextDoesNotContainPlaintext() {
-        var rng = SplitMix64(seed: 2)
+        var rng = SeededRandom(seed: 2)
         var alice = Sealer(keyring: Keyring(primary: key(1)), senderID: 10)
         let plaintext = Array("a very recognisable secret payload".utf8)
         let sealed = alice.seal(plaintext, nowMillis: now, using: &rng)
@@ -45,7 +33,7 @@ private let now: Int64 = 1_700_000_000_000
     }
 
     @Test func wrongKeyFailsAuthentication() {
-        var rng = SplitMix64(seed: 3)
+        var rng = SeededRandom(seed: 3)
         var alice = Sealer(keyring: Keyring(primary: key(1)), senderID: 10)
         var eve = Sealer(keyring: Keyring(primary: key(2)), senderID: 30)
         let sealed = alice.seal(Array("hi".utf8), nowMillis: now, using: &rng)
@@ -53,7 +41,7 @@ private let now: Int64 = 1_700_000_000_000
     }
 
     @Test func everySingleFlippedByteIsRejected() throws {
-        var rng = SplitMix64(seed: 4)
+        var rng = SeededRandom(seed: 4)
         var alice = Sealer(keyring: Keyring(primary: key(1)), senderID: 10)
         let sealed = alice.seal(Array("flip me".utf8), nowMillis: now, using: &rng)
         for index in sealed.indices {
@@ -77,7 +65,7 @@ private let now: Int64 = 1_700_000_000_000
     }
 
     @Test func truncatedInputIsRejected() {
-        var rng = SplitMix64(seed: 5)
+        var rng = SeededRandom(seed: 5)
         var alice = Sealer(keyring: Keyring(primary: key(1)), senderID: 10)
         let sealed = alice.seal(Array("truncate me please".utf8), nowMillis: now, using: &rng)
         var bob = Sealer(keyring: Keyring(primary: key(1)), senderID: 20)
@@ -103,7 +91,7 @@ private let now: Int64 = 1_700_000_000_000
     }
 
     @Test func randomGarbageNeverTrapsAndAlwaysThrows() {
-        var rng = SplitMix64(seed: 0xBAD)
+        var rng = SeededRandom(seed: 0xBAD)
         var bob = Sealer(keyring: Keyring(primary: key(1), others: [key(2)]), senderID: 20)
         var failures = 0
         for iteration in 0..<2000 {
@@ -121,7 +109,7 @@ private let now: Int64 = 1_700_000_000_000
     }
 
     @Test func replayIsRejected() throws {
-        var rng = SplitMix64(seed: 6)
+        var rng = SeededRandom(seed: 6)
         var alice = Sealer(keyring: Keyring(primary: key(1)), senderID: 10)
         var bob = Sealer(keyring: Keyring(primary: key(1)), senderID: 20)
         let sealed = alice.seal(Array("once".utf8), nowMillis: now, using: &rng)
@@ -133,7 +121,7 @@ private let now: Int64 = 1_700_000_000_000
     }
 
     @Test func outOfOrderWithinWindowAcceptedOlderRejected() throws {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededRandom(seed: 7)
         var alice = Sealer(keyring: Keyring(primary: key(1)), senderID: 10)
         var bob = Sealer(keyring: Keyring(primary: key(1)), senderID: 20)
         let messages = (0..<1100).map { alice.seal([UInt8(truncatingIfNeeded: $0)], nowMillis: now, using: &rng) }
@@ -148,7 +136,7 @@ private let now: Int64 = 1_700_000_000_000
     }
 
     @Test func staleTimestampIsRejected() throws {
-        var rng = SplitMix64(seed: 8)
+        var rng = SeededRandom(seed: 8)
         var alice = Sealer(keyring: Keyring(primary: key(1)), senderID: 10)
         var bob = Sealer(keyring: Keyring(primary: key(1)), senderID: 20, replayWindowMillis: 1000)
         let old = alice.seal([1], nowMillis: now - 1001, using: &rng)
@@ -162,7 +150,7 @@ private let now: Int64 = 1_700_000_000_000
     }
 
     @Test func nodeHearingItselfIsAccepted() throws {
-        var rng = SplitMix64(seed: 9)
+        var rng = SeededRandom(seed: 9)
         var node = Sealer(keyring: Keyring(primary: key(1)), senderID: 10)
         let sealed = node.seal([9], nowMillis: now, using: &rng)
         #expect(try node.open(sealed, nowMillis: now) == [9])
@@ -170,7 +158,7 @@ private let now: Int64 = 1_700_000_000_000
     }
 
     @Test func rotationAcceptsInstalledKeysUntilRemoved() throws {
-        var rng = SplitMix64(seed: 10)
+        var rng = SeededRandom(seed: 10)
         let a = key(0xA)
         let b = key(0xB)
         var sender = Sealer(keyring: Keyring(primary: a), senderID: 10)
@@ -191,7 +179,7 @@ private let now: Int64 = 1_700_000_000_000
 
     @Test func sealIsDeterministicForSameSeedSenderAndTime() {
         func run() -> [[UInt8]] {
-            var rng = SplitMix64(seed: 42)
+            var rng = SeededRandom(seed: 42)
             var sealer = Sealer(keyring: Keyring(primary: key(1)), senderID: 77)
             return (0..<5).map { sealer.seal([UInt8($0)], nowMillis: now + Int64($0), using: &rng) }
         }
@@ -200,7 +188,7 @@ private let now: Int64 = 1_700_000_000_000
         // Different nonces and sequences each time, so no two seals repeat.
         #expect(Set(first).count == first.count)
 
-        var otherRNG = SplitMix64(seed: 43)
+        var otherRNG = SeededRandom(seed: 43)
         var sealer = Sealer(keyring: Keyring(primary: key(1)), senderID: 77)
         #expect(sealer.seal([0], nowMillis: now, using: &otherRNG) != first[0])
     }
@@ -253,7 +241,7 @@ private let now: Int64 = 1_700_000_000_000
         var g2 = ReplayGuard()
         var accepted: Set<UInt64> = []
         var seq: UInt64 = 0
-        var rng = SplitMix64(seed: 11)
+        var rng = SeededRandom(seed: 11)
         for _ in 0..<3000 {
             seq += rng.next() % 130
             let candidate = seq - min(seq, rng.next() % 1100)
@@ -351,7 +339,7 @@ private let now: Int64 = 1_700_000_000_000
 
 @Suite struct FramingTests {
     @Test func arbitrarilySplitInputReassembles() throws {
-        var rng = SplitMix64(seed: 12)
+        var rng = SeededRandom(seed: 12)
         let payloads: [[UInt8]] =
             (0..<50).map { index in
                 (0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next() &+ UInt64(index)) }
@@ -391,7 +379,7 @@ private let now: Int64 = 1_700_000_000_000
     }
 
     @Test func sealedFramesSurviveTheStream() throws {
-        var rng = SplitMix64(seed: 13)
+        var rng = SeededRandom(seed: 13)
         var alice = Sealer(keyring: Keyring(primary: key(1)), senderID: 1)
         var bob = Sealer(keyring: Keyring(primary: key(1)), senderID: 2)
         var decoder = FrameDecoder()
