@@ -1,26 +1,23 @@
 import Primitives
+import TestSupport
 
 @testable import Gossip
 
-/// A tiny in-memory network that drives real `SWIMInstance`s with a fake clock, for unit tests of the core.
-/// (The full simulator lives in Simulations/; this one stays small so the core's tests need nothing else.)
-struct TestCluster {
-    private enum Event {
+/// A tiny in-memory network that drives real `SWIMInstance`s on virtual time, for unit tests of the core. Events run
+/// on the simulator's engine (through `VirtualScheduler`); the full simulator lives in Simulations/.
+struct TestCluster: VirtualTimeHarness {
+    enum Event {
         case datagram([UInt8], from: PeerAddress, to: String)
         case timer(GossipTimer, node: String, incarnationOfNode: Int)
         case pushPull([UInt8], from: String, to: PeerAddress)
         case pushPullReply([UInt8], to: String)
     }
 
-    private struct Scheduled {
-        var time: Timestamp
-        var order: Int
-        var event: Event
-    }
-
     var configuration: GossipConfiguration
     private(set) var nodes: [String: SWIMInstance] = [:]
-    private(set) var now = Timestamp.zero
+    var scheduler = VirtualScheduler<Event>()
+    /// Every node's clock runs at the virtual rate.
+    var now: Timestamp { scheduler.timestamp }
     /// Nodes whose traffic is dropped (crashed).
     var down: Set<String> = []
     /// Pairs (from, to) whose datagrams are dropped.
@@ -28,8 +25,6 @@ struct TestCluster {
     private(set) var changes: [(time: Timestamp, observer: String, change: MemberChange)] = []
     private(set) var leaveCompleted: Set<String> = []
     private(set) var sent: [(from: String, messages: [GossipMessage])] = []
-    private var queue: [Scheduled] = []
-    private var order = 0
     /// Bumped when a node restarts, so timers of its former life are dropped.
     private var lives: [String: Int] = [:]
     private let latency = Duration.milliseconds(1)
@@ -86,27 +81,9 @@ struct TestCluster {
         }
     }
 
-    mutating func run(for duration: Duration) {
-        let end = now + duration
-        var steps = 0
-        while let next = queue.first, next.time <= end {
-            steps += 1
-            precondition(steps < 5_000_000, "runaway simulation")
-            queue.removeFirst()
-            now = next.time
-            deliver(next.event)
-        }
-        now = end
-    }
-
     /// Runs until `condition` holds, checking every 50 ms of virtual time; returns the time it took, or nil.
     mutating func run(upTo limit: Duration, until condition: (TestCluster) -> Bool) -> Duration? {
-        let start = now
-        while now - start < limit {
-            if condition(self) { return now - start }
-            run(for: .milliseconds(50))
-        }
-        return condition(self) ? now - start : nil
+        run(upTo: limit, checkingEvery: .milliseconds(50), until: condition)
     }
 
     func status(of member: String, seenBy observer: String) -> MemberStatus? {
@@ -122,10 +99,7 @@ struct TestCluster {
     }
 
     private mutating func schedule(_ event: Event, after delay: Duration) {
-        order += 1
-        let item = Scheduled(time: now + delay, order: order, event: event)
-        let index = queue.firstIndex { ($0.time, $0.order) > (item.time, item.order) } ?? queue.count
-        queue.insert(item, at: index)
+        scheduler.schedule(event, after: delay)
     }
 
     private mutating func execute(_ directives: [GossipDirective], at name: String) {
@@ -150,7 +124,7 @@ struct TestCluster {
         }
     }
 
-    private mutating func deliver(_ event: Event) {
+    mutating func deliver(_ event: Event) {
         switch event {
         case .datagram(let bytes, let from, let to):
             guard !down.contains(to), nodes[to] != nil else { return }

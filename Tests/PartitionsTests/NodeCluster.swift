@@ -1,33 +1,31 @@
 import Gossip
 import Primitives
+import SimulationEngine
+import TestSupport
 
 @testable import Partitions
 
-/// Drives real `ClusterNode`s over an in-memory network with a virtual clock, per-node clock drift and cuts,
-/// for the partitions core's tests. It checks after every event that at most one node acts as controller.
-struct NodeCluster {
-    private enum Event {
+/// Drives real `ClusterNode`s over an in-memory network on virtual time, with per-node clock drift and cuts, for the
+/// partitions core's tests. Events run on the simulator's engine (through `VirtualScheduler`) and each node's clock
+/// is a `HostClock`. It checks after every event that at most one node acts as controller.
+struct NodeCluster: VirtualTimeHarness {
+    enum Event {
         case datagram([UInt8], from: String, to: String)
         case timer(NodeTimer, node: String, life: Int)
         case pushPull([UInt8], from: String, to: String)
         case pushPullReply([UInt8], to: String)
     }
 
-    private struct Scheduled {
-        var time: Int64
-        var order: Int
-        var event: Event
-    }
-
     let gossipConfiguration: GossipConfiguration
     let partitionsConfiguration: PartitionsConfiguration
     private(set) var nodes: [String: ClusterNode] = [:]
+    var scheduler = VirtualScheduler<Event>()
     /// Virtual time in nanoseconds.
-    private(set) var virtualNow: Int64 = 0
+    var virtualNow: Int64 { scheduler.now }
     var down: Set<String> = []
     /// Directed links that drop everything.
     var cut: Set<[String]> = []
-    /// Per-node clock rate error (e.g. 0.05 runs 5 % fast).
+    /// Per-node clock rate error (e.g. 0.05 runs 5 % fast); each node's clock is a `HostClock` with this drift.
     var drift: [String: Double] = [:]
     /// Completed requests by "node#id" (request ids are per node).
     private(set) var completed: [String: String?] = [:]
@@ -38,8 +36,6 @@ struct NodeCluster {
     private(set) var leaveCompleted: Set<String> = []
     /// (virtual time, name) of every instant two nodes acted as controller at once.
     private(set) var overlaps: [(Int64, [String])] = []
-    private var queue: [Scheduled] = []
-    private var order = 0
     private var lives: [String: Int] = [:]
 
     init(
@@ -59,8 +55,16 @@ struct NodeCluster {
 
     func name(at address: PeerAddress) -> String { "n\(address.port - 20_000)" }
 
+    static let eventLimit = 10_000_000
+
+    /// The node's own clock: no skew, and the rate error `drift` gives it.
+    func clock(of node: String) -> HostClock {
+        HostClock(drift: drift[node, default: 0])
+    }
+
+    /// What `node` reads on its clock now.
     func localTime(of node: String) -> Timestamp {
-        Timestamp(nanoseconds: Int64(Double(virtualNow) * (1 + drift[node, default: 0])))
+        Timestamp(nanoseconds: clock(of: node).peek(atVirtual: virtualNow))
     }
 
     mutating func start(_ name: String, seeds: [String], roles: [String] = ["broker"], tags: [String: String] = [:]) {
@@ -139,36 +143,13 @@ struct NodeCluster {
         return tables.dropFirst().allSatisfy { $0 == tables.first }
     }
 
-    mutating func run(for duration: Duration) {
-        let end = virtualNow + duration.nanoseconds
-        var steps = 0
-        while let next = queue.first, next.time <= end {
-            steps += 1
-            precondition(steps < 10_000_000, "runaway simulation")
-            queue.removeFirst()
-            virtualNow = next.time
-            deliver(next.event)
-            let acting = actingControllers()
-            if acting.count > 1 { overlaps.append((virtualNow, acting)) }
-        }
-        virtualNow = end
-    }
-
     @discardableResult
     mutating func run(upTo limit: Duration, until condition: (NodeCluster) -> Bool) -> Duration? {
-        let start = virtualNow
-        while virtualNow - start < limit.nanoseconds {
-            if condition(self) { return .nanoseconds(virtualNow - start) }
-            run(for: .milliseconds(20))
-        }
-        return condition(self) ? .nanoseconds(virtualNow - start) : nil
+        run(upTo: limit, checkingEvery: .milliseconds(20), until: condition)
     }
 
     private mutating func schedule(_ event: Event, afterNanoseconds delay: Int64) {
-        order += 1
-        let item = Scheduled(time: virtualNow + max(0, delay), order: order, event: event)
-        let index = queue.firstIndex { ($0.time, $0.order) > (item.time, item.order) } ?? queue.count
-        queue.insert(item, at: index)
+        scheduler.schedule(event, afterNanoseconds: delay)
     }
 
     private mutating func execute(_ directives: [NodeDirective], at name: String) {
@@ -178,8 +159,7 @@ struct NodeCluster {
                 schedule(.datagram(datagram, from: name, to: self.name(at: to)), afterNanoseconds: 1_000_000)
             case .schedule(let timer, let delay):
                 // A node's timer runs on its own clock.
-                // Rounded up, so the node's clock has surely reached the deadline when the timer fires.
-                let virtualDelay = Int64((Double(delay.nanoseconds) / (1 + drift[name, default: 0])).rounded(.up)) + 1
+                let virtualDelay = clock(of: name).virtualDelay(forLocal: delay.nanoseconds)
                 schedule(.timer(timer, node: name, life: lives[name, default: 0]), afterNanoseconds: virtualDelay)
             case .pushPull(let payload, let to, _):
                 schedule(.pushPull(payload, from: name, to: self.name(at: to)), afterNanoseconds: 1_000_000)
@@ -200,7 +180,14 @@ struct NodeCluster {
         !down.contains(from) && !down.contains(to) && !cut.contains([from, to]) && nodes[to] != nil
     }
 
-    private mutating func deliver(_ event: Event) {
+    /// Delivers one event, then records an instant at which two nodes act as controller.
+    mutating func deliver(_ event: Event) {
+        route(event)
+        let acting = actingControllers()
+        if acting.count > 1 { overlaps.append((virtualNow, acting)) }
+    }
+
+    private mutating func route(_ event: Event) {
         switch event {
         case .datagram(let bytes, let from, let to):
             guard reachable(from, to) else { return }
