@@ -1,5 +1,6 @@
 import Gossip
 import Partitions
+import SimulationEngine
 
 /// What the partitions layer did during a run, measured from every node's directives and tables.
 struct PartitionObserver {
@@ -78,7 +79,7 @@ struct PartitionObserver {
         return topics.count - 1
     }
 
-    static func seconds(_ nanos: Int64) -> Double { Double(nanos) / 1e9 }
+    static func seconds(_ nanos: Int64) -> Double { VirtualTime.seconds(nanos) }
 
     // MARK: Lifecycle
 
