@@ -1,4 +1,4 @@
-import Gossip
+import Primitives
 import SimulationEngine
 import Testing
 
