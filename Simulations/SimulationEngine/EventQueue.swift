@@ -66,12 +66,12 @@ public struct EventQueue<Payload> {
         return (top.time, payload)
     }
 
-    @usableFromInline @inline(__always)
+    @inlinable @inline(__always)
     static func precedes(_ a: Entry, _ b: Entry) -> Bool {
         a.time != b.time ? a.time < b.time : a.sequence < b.sequence
     }
 
-    @usableFromInline
+    @inlinable
     mutating func siftUp(_ start: Int) {
         var child = start
         let entry = heap[child]
@@ -84,7 +84,7 @@ public struct EventQueue<Payload> {
         heap[child] = entry
     }
 
-    @usableFromInline
+    @inlinable
     mutating func siftDown(_ start: Int) {
         var parent = start
         let count = heap.count

@@ -3,7 +3,7 @@ import Primitives
 /// A simulated host's own clock: what the node reads when it asks the time, as opposed to the engine's virtual time.
 ///
 /// `local = virtual + offset + round(virtual · drift)`, held monotonic: a reading never goes below the highest one
-/// handed out, so a backward step (or a drift change) holds the clock still until it catches up, like a monotonic
+/// handed out, so a backward step holds the clock still until it catches up, like a monotonic
 /// clock under NTP slewing. This is the one place the simulator turns virtual time into a node's time and back;
 /// the rounding below decides every timer's virtual deadline and so the trace hash of a run.
 ///
@@ -14,7 +14,7 @@ public struct HostClock: Sendable, Equatable {
     /// The rate error: the clock advances `1 + drift` local nanoseconds per virtual nanosecond.
     public private(set) var drift: Double
     /// The highest reading handed out so far (`Int64.min` before the first).
-    public private(set) var floor: Int64 = .min
+    public private(set) var lastReading: Int64 = .min
 
     /// A clock `offset` ns ahead of virtual time (negative: behind) that runs `1 + drift` times as fast.
     public init(offset: Int64 = 0, drift: Double = 0) {
@@ -42,16 +42,16 @@ public struct HostClock: Sendable, Equatable {
     /// reads its clock (handling an event, sealing, opening).
     public mutating func local(atVirtual virtual: Int64) -> Int64 {
         let local = unheld(atVirtual: virtual)
-        if local < floor { return floor }
-        floor = local
+        if local < lastReading { return lastReading }
+        lastReading = local
         return local
     }
 
-    /// What the node would read at `virtual`, without moving the monotonic floor: for observers (checkers, figures)
+    /// What the node would read at `virtual`, without moving its monotonic hold: for observers (checkers, figures)
     /// that must not change what the node reads next.
     @inlinable
     public func peek(atVirtual virtual: Int64) -> Int64 {
-        max(unheld(atVirtual: virtual), floor)
+        max(unheld(atVirtual: virtual), lastReading)
     }
 
     /// The virtual time until a timer the node sets `localDelay` ns ahead on its own clock fires (negative delays
@@ -65,8 +65,8 @@ public struct HostClock: Sendable, Equatable {
     }
 
     /// At virtual time `virtual`, changes the rate to `newDrift` and steps the clock by `step` ns. The rate change
-    /// alone does not move the reading (the offset absorbs the difference); the step does, and a backward step is
-    /// held by the monotonic floor.
+    /// alone does not move the reading (the offset absorbs the difference); the step does, and after a backward step
+    /// the readings hold still until the clock catches up.
     public mutating func adjust(atVirtual virtual: Int64, step: Int64, drift newDrift: Double) {
         let continuity = Int64((Double(virtual) * (drift - newDrift)).rounded())
         offset = offset &+ continuity &+ step

@@ -57,8 +57,8 @@ struct HostClockTests {
         _ = clock.local(atVirtual: 100)
         clock.adjust(atVirtual: 100, step: -50, drift: 0)
         #expect(clock.peek(atVirtual: 120) == 100)
-        #expect(clock.floor == 100)
+        #expect(clock.lastReading == 100)
         #expect(clock.local(atVirtual: 200) == 150)
-        #expect(clock.floor == 150)
+        #expect(clock.lastReading == 150)
     }
 }

@@ -13,7 +13,10 @@ extension PartitionObserver {
 
     /// Whether host `i` acts as controller now by its own clock (read without moving it).
     static func isActing(_ i: Int, hosts: [Host], now: Int64) -> Bool {
-        hosts[i].up && hosts[i].process.partitions.isActingController(at: hosts[i].peekTimestamp(now))
+        // Field by field: calling a method on `hosts[i]` itself copied the whole host here.
+        guard hosts[i].up else { return false }
+        let time = Timestamp(nanoseconds: hosts[i].clock.peek(atVirtual: now))
+        return hosts[i].process.partitions.isActingController(at: time)
     }
 
     /// The nodes acting as controller now, each by its own clock (leases also end by time passing).

@@ -107,10 +107,9 @@ public struct SimulationOptions: Sendable {
         return config
     }
 
-    /// The longest suspicion timeout for a cluster of `nodes` (Lifeguard's maximum), seconds.
+    /// The longest suspicion timeout for a cluster of `nodes` (Lifeguard's maximum, as the core computes it), seconds.
     public static func maxSuspicion(_ config: GossipConfiguration, nodes: Int) -> Double {
-        config.probeInterval.seconds * config.suspicionMultiplier * max(1, log10(Double(max(nodes, 1))))
-            * Double(config.suspicionMaxMultiplier)
+        config.maximumSuspicionTimeout(memberCount: nodes).seconds
     }
 
     /// How long after the last fault the views must have converged: a full suspicion, three reconnect rounds and
