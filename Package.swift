@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Records", targets: ["Records"]),
         .library(name: "Log", targets: ["Log"]),
         .library(name: "PeerNode", targets: ["PeerNode"]),
+        .library(name: "PeerRPC", targets: ["PeerRPC"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "SimulationKit", targets: ["SimulationKit"]),
@@ -55,11 +56,22 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The agent's RPC as a client sees it: the JSON models, the HTTP client and the default addresses, apart
+        // from the server so the CLI's client commands do not link the agent.
+        .target(
+            name: "PeerRPC",
+            dependencies: [
+                "Gossip", "Partitions",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The real shell: SwiftNIO sockets, timers, the RPC endpoint.
         .target(
             name: "PeerNode",
             dependencies: [
-                "Gossip", "Partitions", "Sealing", "KafkaProtocol", "Records", "Log", "BatchCompression",
+                "Gossip", "Partitions", "PeerRPC", "Sealing", "KafkaProtocol", "Records", "Log", "BatchCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -71,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "peer",
             dependencies: [
-                "PeerNode", "Gossip", "Partitions", "Sealing", "KafkaClient", "KafkaProtocol", "Records", "BatchCompression",
+                "PeerNode", "PeerRPC", "Gossip", "Partitions", "Sealing", "KafkaClient", "KafkaProtocol", "Records", "BatchCompression",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -121,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "PeerNodeTests",
             dependencies: [
-                "PeerNode", "Gossip", "Sealing",
+                "PeerNode", "PeerRPC", "Gossip", "Sealing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

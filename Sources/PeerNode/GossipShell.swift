@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Partitions
+import PeerRPC
 import Sealing
 
 /// The real shell around one `ClusterNode` (the SWIM core and the partitions core): it feeds it events with the

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import PeerRPC
 import Sealing
 
 /// A running agent: the gossip shell plus its UDP socket, its TCP stream listener and its HTTP RPC listener, all

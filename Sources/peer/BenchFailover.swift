@@ -1,5 +1,5 @@
 import Foundation
-import PeerNode
+import PeerRPC
 
 /// The failover phase of `peer bench`: create a topic, SIGKILL the broker leading the most partitions (never a
 /// voter, so the controller quorum stays), and time until each survivor reports the broker dead and until it shows

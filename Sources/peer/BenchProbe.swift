@@ -1,6 +1,6 @@
 import Foundation
 import Gossip
-import PeerNode
+import PeerRPC
 
 /// Concurrent RPC reads of many agents for `peer bench`. Short timeouts keep one slow or dead agent from
 /// stretching a polling round; each answer carries the instant it arrived, so figures are not rounded up to the

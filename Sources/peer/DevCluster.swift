@@ -1,6 +1,6 @@
 import Foundation
 import Gossip
-import PeerNode
+import PeerRPC
 
 /// One agent of a dev cluster.
 struct DevNode: Sendable {
@@ -28,7 +28,7 @@ final class DevCluster {
 
     /// Node `i` (0-based) gossips on `basePort + i`, serves RPC on `basePort + count + i` and Kafka clients on
     /// `kafkaBasePort + i`.
-    init(count: Int, basePort: Int, kafkaBasePort: Int = Int(KafkaListenerConfiguration.defaultPort), directory: URL) {
+    init(count: Int, basePort: Int, kafkaBasePort: Int = Int(AgentDefaults.kafkaPort), directory: URL) {
         self.directory = directory
         nodes = (0..<count).map { index in
             DevNode(

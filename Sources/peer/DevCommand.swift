@@ -2,7 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Gossip
-import PeerNode
+import PeerRPC
 
 /// `peer dev`: a real local cluster in one command, with a live membership view.
 struct DevCommand: AsyncParsableCommand {
@@ -20,10 +20,10 @@ struct DevCommand: AsyncParsableCommand {
     var nodes: Int = 5
 
     @Option(help: "Gossip port of node1; the others follow, then the RPC ports.")
-    var basePort: Int = Int(AgentConfiguration.defaultGossipPort)
+    var basePort: Int = Int(AgentDefaults.gossipPort)
 
     @Option(help: "Kafka port of node1; the others follow.")
-    var kafkaBasePort: Int = Int(KafkaListenerConfiguration.defaultPort)
+    var kafkaBasePort: Int = Int(AgentDefaults.kafkaPort)
 
     @Option(
         help: ArgumentHelp(

@@ -1,5 +1,5 @@
 import Foundation
-import PeerNode
+import PeerRPC
 
 /// The live view of a dev cluster: node1's member table, the controller and partition table, and how many members
 /// each node sees alive. It creates a small demo topic once a controller is elected, so failover can be watched.

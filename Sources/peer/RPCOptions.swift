@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gossip
-import PeerNode
+import PeerRPC
 
 /// The `--rpc HOST:PORT` option shared by every client command. Defaults to `$PEER_RPC_ADDR`, else
 /// 127.0.0.1:7373 (the agent's default RPC address).
@@ -9,7 +9,7 @@ struct RPCOptions: ParsableArguments {
     @Option(
         name: .customLong("rpc"),
         help: ArgumentHelp(
-            "Agent RPC address (default: $PEER_RPC_ADDR or \(AgentConfiguration.defaultRPCAddress)).",
+            "Agent RPC address (default: $PEER_RPC_ADDR or \(AgentDefaults.rpcAddress)).",
             valueName: "host:port"
         )
     )
@@ -33,7 +33,7 @@ struct RPCOptions: ParsableArguments {
         if let environment = ProcessInfo.processInfo.environment["PEER_RPC_ADDR"], !environment.isEmpty {
             return try AddressParsing.parse(environment, flag: "PEER_RPC_ADDR")
         }
-        return AgentConfiguration.defaultRPCAddress
+        return AgentDefaults.rpcAddress
     }
 
     /// `--rpc-token`, else `$PEER_RPC_TOKEN`, else none.
