@@ -67,6 +67,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Real `peer agent` children on loopback for `peer dev`, `peer bench` and the process tests: ports, data
+        // directories, key and token, command lines, spawning, readiness, stopping.
+        .target(name: "LocalCluster", dependencies: ["Gossip", "Sealing", "PeerRPC"]),
         // The real shell: SwiftNIO sockets, timers, the RPC endpoint.
         .target(
             name: "PeerNode",
@@ -83,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "peer",
             dependencies: [
-                "PeerNode", "PeerRPC", "Gossip", "Partitions", "Sealing", "KafkaClient", "KafkaProtocol", "Records", "BatchCompression",
+                "PeerNode", "PeerRPC", "LocalCluster", "Gossip", "Partitions", "Sealing", "KafkaClient", "KafkaProtocol", "Records", "BatchCompression",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -133,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "PeerNodeTests",
             dependencies: [
-                "PeerNode", "PeerRPC", "Gossip", "Sealing",
+                "PeerNode", "PeerRPC", "LocalCluster", "Gossip", "Sealing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
