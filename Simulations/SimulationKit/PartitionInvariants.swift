@@ -9,12 +9,6 @@ public struct NewestVersion: Sendable, Equatable {
 }
 
 extension SimulationState {
-    /// The index of a simulated node's name (`n07` → 7), nil for anything else.
-    public static func nodeIndex(of name: String) -> Int? {
-        guard name.hasPrefix("n"), let value = Int(name.dropFirst()) else { return nil }
-        return value
-    }
-
     /// Per partition, the newest state any live node holds (of topics not deleted).
     func newestLiveStates() -> [PartitionID: PartitionState] {
         var newest: [PartitionID: PartitionState] = [:]
@@ -95,7 +89,7 @@ public final class ControllerEpochChecker: InvariantChecker {
                 "\(names[viewer]) went back from announced epoch \(lastAnnounced[viewer]) to \(view.epoch) (\(controller))"
         }
         lastAnnounced[viewer] = max(lastAnnounced[viewer], view.epoch)
-        if let index = SimulationState.nodeIndex(of: controller) {
+        if let index = SimulationOptions.nodeIndex(of: controller) {
             if let known = owner[view.epoch], known != index {
                 problem =
                     "\(names[viewer]) sees \(controller) as controller of epoch \(view.epoch), which \(names[known]) owns"
@@ -135,7 +129,7 @@ public final class PartitionEpochChecker: InvariantChecker {
             return
                 "\(names[viewer]) moved \(id) back from leader epoch \(previous.leaderEpoch) to \(current.leaderEpoch)"
         }
-        let leader = current.leader.flatMap(SimulationState.nodeIndex(of:)).map(Int32.init) ?? -1
+        let leader = current.leader.flatMap(SimulationOptions.nodeIndex(of:)).map(Int32.init) ?? -1
         if leader != previous.leader, current.leaderEpoch == previous.leaderEpoch {
             let before = previous.leader >= 0 ? names[Int(previous.leader)] : "none"
             return "\(names[viewer]) saw \(id) change leader \(before) → \(current.leader ?? "none") "
@@ -253,13 +247,13 @@ public final class LeaderAvailabilityChecker: InvariantChecker {
         var problems: [String] = []
         var count = 0
         for (id, partition) in state.newestLiveStates().sorted(by: { $0.key < $1.key }) {
-            if let leader = partition.leader, let index = SimulationState.nodeIndex(of: leader),
+            if let leader = partition.leader, let index = SimulationOptions.nodeIndex(of: leader),
                 index < state.nodeCount, state.isLive(index)
             {
                 continue
             }
             let candidates = partition.isr.filter { name in
-                guard let m = SimulationState.nodeIndex(of: name), m < state.nodeCount else { return false }
+                guard let m = SimulationOptions.nodeIndex(of: name), m < state.nodeCount else { return false }
                 return state.isLive(m) && state.votersReaching(m) >= majority
             }
             guard !candidates.isEmpty else { continue }
