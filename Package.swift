@@ -86,7 +86,8 @@ let package = Package(
         .executableTarget(
             name: "peer",
             dependencies: [
-                "PeerNode", "PeerRPC", "LocalCluster", "Gossip", "Partitions", "Sealing", "KafkaClient", "KafkaProtocol", "Records", "BatchCompression",
+                "PeerNode", "PeerRPC", "LocalCluster", "Gossip", "Partitions", "Sealing", "KafkaClient", "KafkaProtocol",
+                "Records", "BatchCompression",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
