@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Records", targets: ["Records"]),
         .library(name: "Log", targets: ["Log"]),
         .library(name: "PeerNode", targets: ["PeerNode"]),
+        .library(name: "PeerRPC", targets: ["PeerRPC"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "SimulationEngine", targets: ["SimulationEngine"]),
@@ -60,11 +61,26 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The agent's RPC as a client sees it: the JSON models, the HTTP client and the default addresses, apart
+        // from the server so the CLI's client commands do not link the agent.
+        .target(
+            name: "PeerRPC",
+            dependencies: [
+                "Primitives", "Gossip", "Partitions",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // Real `peer agent` children on loopback for `peer dev`, `peer bench` and the process tests: ports, data
+        // directories, key and token, command lines, spawning, readiness, stopping.
+        .target(name: "LocalCluster", dependencies: ["Primitives", "Gossip", "Sealing", "PeerRPC"]),
         // The real shell: SwiftNIO sockets, timers, the RPC endpoint.
         .target(
             name: "PeerNode",
             dependencies: [
-                "Primitives", "Gossip", "Partitions", "Sealing", "KafkaProtocol", "Records", "Log", "BatchCompression",
+                "Primitives", "Gossip", "Partitions", "PeerRPC", "Sealing", "KafkaProtocol", "Records", "Log",
+                "BatchCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -76,8 +92,8 @@ let package = Package(
         .executableTarget(
             name: "peer",
             dependencies: [
-                "PeerNode", "Primitives", "Gossip", "Partitions", "Sealing", "KafkaClient", "KafkaProtocol", "Records",
-                "BatchCompression",
+                "PeerNode", "PeerRPC", "LocalCluster", "Primitives", "Gossip", "Partitions", "Sealing", "KafkaClient",
+                "KafkaProtocol", "Records", "BatchCompression",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -139,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "PeerNodeTests",
             dependencies: [
-                "PeerNode", "Primitives", "Gossip", "Sealing",
+                "PeerNode", "PeerRPC", "LocalCluster", "Primitives", "Gossip", "Sealing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

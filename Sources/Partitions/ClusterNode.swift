@@ -131,7 +131,7 @@ public struct ClusterNode: Sendable {
             route(directives, now: now, &out)
             return out
         }
-        finishLeave(now: now, &out)
+        route(finishLeave(now: now), now: now, &out)
         return out
     }
 
@@ -141,62 +141,112 @@ public struct ClusterNode: Sendable {
         return out
     }
 
-    private mutating func finishLeave(now: Timestamp, _ out: inout [NodeDirective]) {
+    /// Hands the partitions core's leave over to gossip: the `left` announcement and its spreading.
+    private mutating func finishLeave(now: Timestamp) -> [GossipDirective] {
         partitions.prepareToLeave()
-        route(gossip.leave(now: now), now: now, &out)
+        return gossip.leave(now: now)
     }
 
     // MARK: Wiring
+    //
+    // The order in which one event's directives are applied. A core's answer to an event is a list of directives,
+    // applied in their order. Applying one may feed the other core (or the same one) and so produce more: a member
+    // change or a newer state value from gossip goes to the partitions core, a value the partitions core publishes
+    // goes to gossip, a control message the partitions core sends to this very node is received at once, and the
+    // answer to a leave's controlled shutdown starts gossip's leave. Those follow-on directives are applied, with
+    // everything they lead to in turn, before the next directive of the list they came from: depth first, as if
+    // each were a nested call. A directive for the shell is appended to the output when it is reached, so the
+    // shell sees them in that same order. A self-sent message is received when it is reached, and its answer
+    // (say, a voter granting its own candidacy) may be self-sent again and is then received in turn; this is the
+    // order the shells and the simulator have always had, so trace hashes do not depend on how it is written.
+
+    /// A directive waiting to be applied, tagged with the core that produced it.
+    private enum PendingDirective {
+        case gossip(GossipDirective)
+        case partitions(PartitionsDirective)
+    }
 
     private mutating func route(_ directives: [GossipDirective], now: Timestamp, _ out: inout [NodeDirective]) {
-        for directive in directives {
-            switch directive {
-            case .send(let datagram, let to):
-                out.append(.send(datagram: datagram, to: to))
-            case .schedule(let timer, let delay):
-                out.append(.schedule(.gossip(timer), after: delay))
-            case .pushPull(let payload, let to, let isJoin):
-                out.append(.pushPull(payload: payload, to: to, isJoin: isJoin))
-            case .memberChanged(let change):
-                out.append(.memberChanged(change))
-                route(partitions.memberChanged(change, now: now, members: gossip), now: now, &out)
-            case .stateChanged(let entry):
-                out.append(.stateChanged(entry))
-                route(partitions.stateChanged(entry, now: now, members: gossip), now: now, &out)
-            case .leaveComplete:
-                out.append(.leaveComplete)
-            }
-        }
+        apply(directives.map(PendingDirective.gossip), now: now, &out)
     }
 
     private mutating func route(_ directives: [PartitionsDirective], now: Timestamp, _ out: inout [NodeDirective]) {
-        for directive in directives {
-            switch directive {
-            case .send(let message, let to):
-                if to == name {
-                    route(partitions.receive(message, now: now, members: gossip), now: now, &out)
-                } else if let member = gossip.member(named: to), member.status.isActive {
-                    out.append(.send(datagram: message.encoded(), to: member.address))
-                }
-            case .publish(let entry):
-                // Values the partitions core builds are always within gossip's limits.
-                if let directives = try? gossip.publish(entry, now: now) {
-                    route(directives, now: now, &out)
-                }
-            case .schedule(let timer, let delay):
-                out.append(.schedule(.partitions(timer), after: delay))
-            case .controllerChanged(let view):
-                out.append(.controllerChanged(view))
-            case .requestCompleted(let id, let error):
-                if id == leaveRequest {
-                    leaveRequest = nil
-                    finishLeave(now: now, &out)
-                } else {
-                    out.append(.requestCompleted(id: id, error: error))
-                }
-            case .topicDeleted(let topic):
-                out.append(.topicDeleted(topic))
+        apply(directives.map(PendingDirective.partitions), now: now, &out)
+    }
+
+    /// Applies `directives` and everything they lead to, depth first (see above), appending to `out` what the
+    /// shell must do.
+    private mutating func apply(_ directives: [PendingDirective], now: Timestamp, _ out: inout [NodeDirective]) {
+        // A stack with its top last: follow-ons go on top of the siblings still waiting, so they come first.
+        var stack = Array(directives.reversed())
+        while let next = stack.popLast() {
+            let followOns: [PendingDirective]
+            switch next {
+            case .gossip(let directive):
+                followOns = apply(directive, now: now, &out)
+            case .partitions(let directive):
+                followOns = apply(directive, now: now, &out)
             }
+            stack.append(contentsOf: followOns.reversed())
         }
+    }
+
+    /// Applies one gossip directive; returns what the partitions core answered to it, if it was fed one.
+    private mutating func apply(
+        _ directive: GossipDirective,
+        now: Timestamp,
+        _ out: inout [NodeDirective]
+    ) -> [PendingDirective] {
+        switch directive {
+        case .send(let datagram, let to):
+            out.append(.send(datagram: datagram, to: to))
+        case .schedule(let timer, let delay):
+            out.append(.schedule(.gossip(timer), after: delay))
+        case .pushPull(let payload, let to, let isJoin):
+            out.append(.pushPull(payload: payload, to: to, isJoin: isJoin))
+        case .memberChanged(let change):
+            out.append(.memberChanged(change))
+            return partitions.memberChanged(change, now: now, members: gossip).map(PendingDirective.partitions)
+        case .stateChanged(let entry):
+            out.append(.stateChanged(entry))
+            return partitions.stateChanged(entry, now: now, members: gossip).map(PendingDirective.partitions)
+        case .leaveComplete:
+            out.append(.leaveComplete)
+        }
+        return []
+    }
+
+    /// Applies one partitions directive; returns what a core answered to it, if it was fed to one.
+    private mutating func apply(
+        _ directive: PartitionsDirective,
+        now: Timestamp,
+        _ out: inout [NodeDirective]
+    ) -> [PendingDirective] {
+        switch directive {
+        case .send(let message, let to):
+            if to == name {
+                return partitions.receive(message, now: now, members: gossip).map(PendingDirective.partitions)
+            } else if let member = gossip.member(named: to), member.status.isActive {
+                out.append(.send(datagram: message.encoded(), to: member.address))
+            }
+        case .publish(let entry):
+            // Values the partitions core builds are always within gossip's limits.
+            if let directives = try? gossip.publish(entry, now: now) {
+                return directives.map(PendingDirective.gossip)
+            }
+        case .schedule(let timer, let delay):
+            out.append(.schedule(.partitions(timer), after: delay))
+        case .controllerChanged(let view):
+            out.append(.controllerChanged(view))
+        case .requestCompleted(let id, let error):
+            if id == leaveRequest {
+                leaveRequest = nil
+                return finishLeave(now: now).map(PendingDirective.gossip)
+            }
+            out.append(.requestCompleted(id: id, error: error))
+        case .topicDeleted(let topic):
+            out.append(.topicDeleted(topic))
+        }
+        return []
     }
 }

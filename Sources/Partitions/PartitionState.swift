@@ -158,13 +158,3 @@ public struct ControllerAnnouncement: Hashable, Sendable {
         try r.expectEnd()
     }
 }
-
-/// Cluster-state key names used by the partitions layer.
-enum StateKeys {
-    static let controller = "controller"
-    static let topicPrefix = "t/"
-    static let partitionPrefix = "p/"
-
-    static func topic(_ name: String) -> String { topicPrefix + name }
-    static func partition(_ id: PartitionID) -> String { "\(partitionPrefix)\(id.topic)/\(id.partition)" }
-}

@@ -1,5 +1,6 @@
 import Gossip
 import Partitions
+import PeerRPC
 import Primitives
 import Sealing
 
@@ -9,9 +10,9 @@ import Sealing
 /// endpoint is a separate HTTP listener, on loopback by default; changes through it need `rpcToken`.
 public struct AgentConfiguration: Sendable {
     /// The gossip port when none is given (serf's default).
-    public static let defaultGossipPort: UInt16 = 7946
+    public static let defaultGossipPort = AgentDefaults.gossipPort
     /// The RPC address agents listen on and CLI commands talk to when none is given (serf's default RPC port).
-    public static let defaultRPCAddress = PeerAddress(host: "127.0.0.1", port: 7373)
+    public static let defaultRPCAddress = AgentDefaults.rpcAddress
 
     /// The unique member name.
     public var name: String

@@ -1,4 +1,5 @@
 import Foundation
+import PeerRPC
 
 #if canImport(Glibc)
 import Glibc

@@ -2,6 +2,7 @@ import Foundation
 import Gossip
 import Logging
 import NIOCore
+import PeerRPC
 import Sealing
 
 /// Cluster-wide keyring operations, like `serf keyring`: the node that receives the RPC sends a sealed request to

@@ -1,5 +1,6 @@
 import Gossip
 import NIOCore
+import PeerRPC
 
 /// Read-only snapshots of the shell's state for the RPC endpoint.
 extension GossipShell {

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Partitions
+import PeerRPC
 import Primitives
 import Sealing
 

@@ -1,4 +1,5 @@
 import Gossip
+import PeerRPC
 import Primitives
 
 /// Where a broker serves Kafka clients, and the Kafka broker id it answers as.
@@ -7,7 +8,7 @@ import Primitives
 /// for the whole cluster from what gossip already knows.
 public struct KafkaListenerConfiguration: Sendable, Equatable {
     /// Kafka's default port.
-    public static let defaultPort: UInt16 = 9092
+    public static let defaultPort = AgentDefaults.kafkaPort
 
     /// Where the listener binds.
     public var bind: PeerAddress

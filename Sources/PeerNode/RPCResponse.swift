@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import PeerRPC
 
 /// An HTTP answer from the RPC router: status, content type and body.
 struct RPCResponse: Sendable {

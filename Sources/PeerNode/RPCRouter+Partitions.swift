@@ -3,6 +3,7 @@ import Gossip
 import NIOCore
 import NIOHTTP1
 import Partitions
+import PeerRPC
 
 /// The controller, topic and partition endpoints.
 extension RPCRouter {

@@ -2,6 +2,7 @@ import Foundation
 import Gossip
 import NIOCore
 import NIOHTTP1
+import PeerRPC
 import Sealing
 
 /// Maps RPC requests to the shell. Runs on the shell's event loop, so it reads the shell directly.

@@ -1,5 +1,6 @@
 import Foundation
 import PeerNode
+import PeerRPC
 import Primitives
 
 /// The failover phase of `peer bench`: create a topic, SIGKILL the broker leading the most partitions (never a

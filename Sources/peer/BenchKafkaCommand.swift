@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LocalCluster
 
 /// `peer bench kafka`: the data plane of one real broker against this machine's limits, in one report.
 struct BenchKafkaCommand: AsyncParsableCommand {
@@ -103,9 +104,15 @@ struct BenchKafkaCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: "/proc/self/stat") else {
             throw ValidationError("peer bench reads /proc and runs only on Linux")
         }
-        let directory = try AgentProcesses.makeTemporaryDirectory(prefix: "peer-bench-kafka")
+        let directory = try LocalClusterLauncher.makeTemporaryDirectory(prefix: "peer-bench-kafka")
         // One agent: node i's ports are gossip base+i, RPC base+1+i, Kafka base+2+i; iperf3 takes base+3.
-        let cluster = BenchCluster(count: 1, basePort: basePort, directory: directory, withController: true)
+        let cluster = BenchCluster(
+            count: 1,
+            basePort: basePort,
+            directory: directory,
+            executable: try LocalClusterLauncher.currentExecutable(),
+            withController: true
+        )
         let partitionMaxBytes = Int32(partitionMaxMib << 20)
         let settings = BenchKafkaRunner.Settings(
             partitions: partitions,
@@ -128,8 +135,7 @@ struct BenchKafkaCommand: AsyncParsableCommand {
             settings: settings,
             progress: { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
         )
-        let executable = try AgentProcesses.currentExecutable()
-        let measuring = Task { try await runner.run(executable: executable) }
+        let measuring = Task { try await runner.run() }
         let signals = SignalTrap(signals: [SIGINT, SIGTERM]) { measuring.cancel() }
         let result = await measuring.result
         await cluster.stop()

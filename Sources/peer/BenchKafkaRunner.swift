@@ -31,13 +31,13 @@ struct BenchKafkaRunner: Sendable {
 
     static let readyTimeout: Duration = .seconds(30)
 
-    func run(executable: URL) async throws -> BenchKafkaReport {
+    func run() async throws -> BenchKafkaReport {
         _ = try BenchTools.locate("dd")
         _ = try BenchTools.locate("iperf3")
         if settings.kcatBytes > 0 { _ = try BenchTools.locate("kcat") }
         let machine = try await measureMachine()
 
-        _ = try cluster.launch([0], executable: executable, profile: "lan")
+        _ = try cluster.launch([0], profile: "lan")
         let bootstrap = cluster.nodes[0].kafka.description
         let client = KafkaClient(bootstrap: bootstrap)
         do {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gossip
+import LocalCluster
 
 /// `peer bench [membership]`: starts a real local cluster and measures join convergence, crash detection, and the
 /// idle cost of an agent (memory, CPU, gossip traffic), so changes to timing or the shell can be compared with numbers.
@@ -80,11 +81,12 @@ struct BenchMembershipCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: "/proc/self/stat") else {
             throw ValidationError("peer bench reads /proc and runs only on Linux")
         }
-        let directory = try AgentProcesses.makeTemporaryDirectory(prefix: "peer-bench")
+        let directory = try LocalClusterLauncher.makeTemporaryDirectory(prefix: "peer-bench")
         let cluster = BenchCluster(
             count: nodes,
             basePort: basePort,
             directory: directory,
+            executable: try LocalClusterLauncher.currentExecutable(),
             withController: failoverPartitions > 0
         )
         let runner = BenchRunner(
@@ -96,8 +98,7 @@ struct BenchMembershipCommand: AsyncParsableCommand {
             pollInterval: .milliseconds(pollInterval),
             progress: { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
         )
-        let executable = try AgentProcesses.currentExecutable()
-        let measuring = Task { try await runner.run(executable: executable) }
+        let measuring = Task { try await runner.run() }
         let signals = SignalTrap(signals: [SIGINT, SIGTERM]) { measuring.cancel() }
         let result = await measuring.result
         // Still trapping: a second Ctrl-C must not abandon the children mid-stop.

@@ -1,6 +1,7 @@
 import Foundation
 import Gossip
 import PeerNode
+import PeerRPC
 import Primitives
 
 /// Concurrent RPC reads of many agents for `peer bench`. Short timeouts keep one slow or dead agent from

@@ -26,19 +26,19 @@ struct BenchRunner: Sendable {
     var probe: BenchProbe {
         BenchProbe(
             addresses: cluster.nodes.map(\.rpc),
-            token: try? AgentProcesses.rpcToken(in: cluster.directory).token
+            token: try? cluster.launcher.rpcToken().token
         )
     }
     var names: [String] { cluster.nodes.map(\.name) }
 
-    func run(executable: URL) async throws -> BenchReport {
+    func run() async throws -> BenchReport {
         let everyone = Array(cluster.nodes.indices)
-        _ = try cluster.launch([0], executable: executable, profile: profile)
+        _ = try cluster.launch([0], profile: profile)
         let seedName = names[0]
         _ = try await firstTimes("\(seedName) to answer", observers: [0], since: .now, timeout: Self.startupTimeout) {
             _ in true
         }
-        let lastSpawn = try cluster.launch(Array(everyone.dropFirst()), executable: executable, profile: profile)
+        let lastSpawn = try cluster.launch(Array(everyone.dropFirst()), profile: profile)
         progress("\(seedName) is up; spawned \(everyone.count - 1) more agents; waiting until each sees all alive")
         let allNames = Set(names)
         let joined = try await firstTimes(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PeerNode
+import PeerRPC
 
 /// `peer controller`: who holds the controller lease, under which epoch, and for how much longer.
 struct ControllerCommand: AsyncParsableCommand {

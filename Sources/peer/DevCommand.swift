@@ -2,7 +2,8 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Gossip
-import PeerNode
+import LocalCluster
+import PeerRPC
 
 /// `peer dev`: a real local cluster in one command, with a live membership view.
 struct DevCommand: AsyncParsableCommand {
@@ -20,10 +21,10 @@ struct DevCommand: AsyncParsableCommand {
     var nodes: Int = 5
 
     @Option(help: "Gossip port of node1; the others follow, then the RPC ports.")
-    var basePort: Int = Int(AgentConfiguration.defaultGossipPort)
+    var basePort: Int = Int(AgentDefaults.gossipPort)
 
     @Option(help: "Kafka port of node1; the others follow.")
-    var kafkaBasePort: Int = Int(KafkaListenerConfiguration.defaultPort)
+    var kafkaBasePort: Int = Int(AgentDefaults.kafkaPort)
 
     @Option(
         help: ArgumentHelp(
@@ -54,15 +55,16 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = try AgentProcesses.makeTemporaryDirectory(prefix: "peer-dev")
+        let directory = try LocalClusterLauncher.makeTemporaryDirectory(prefix: "peer-dev")
         let cluster = DevCluster(
             count: nodes,
             basePort: basePort,
             kafkaBasePort: kafkaBasePort,
-            directory: directory
+            directory: directory,
+            executable: try LocalClusterLauncher.currentExecutable()
         )
-        try await cluster.launch(executable: try AgentProcesses.currentExecutable(), profile: profile)
-        let tokenFile = try AgentProcesses.rpcToken(in: directory)
+        try await cluster.launch(profile: profile)
+        let tokenFile = try cluster.launcher.rpcToken()
         print("started \(nodes) agents; data and logs in \(directory.path)")
         print("RPC token for changes: export PEER_RPC_TOKEN=$(cat \(tokenFile.file.path))")
 

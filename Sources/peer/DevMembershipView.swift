@@ -1,12 +1,14 @@
 import Foundation
+import LocalCluster
 import PeerNode
+import PeerRPC
 import Primitives
 
 /// The live view of a dev cluster: node1's member table, the controller and partition table, and how many members
 /// each node sees alive. It creates a small demo topic once a controller is elected, so failover can be watched.
 /// Redraws in place on a terminal; prints one plain snapshot per refresh otherwise.
 struct DevMembershipView: Sendable {
-    let nodes: [DevNode]
+    let nodes: [LocalNode]
     let directory: URL
     let live: Bool
     /// Bytes appended per second per partition, from the leaders' log sizes between refreshes.
@@ -98,7 +100,7 @@ struct DevMembershipView: Sendable {
     }
 
     /// The controller line and the partition table; asks for the demo topic when there is none yet.
-    private func controllerAndPartitions(of node: DevNode) async -> [String] {
+    private func controllerAndPartitions(of node: LocalNode) async -> [String] {
         var client = Self.client(for: node)
         client.token = token
         guard let controller = try? await client.call(.GET, "/v1/controller", as: ControllerResponse.self) else {
@@ -142,14 +144,14 @@ struct DevMembershipView: Sendable {
         }
     }
 
-    private static func client(for node: DevNode) -> RPCClient {
+    private static func client(for node: LocalNode) -> RPCClient {
         var client = RPCClient(address: node.rpc)
         client.connectTimeout = .milliseconds(500)
         client.requestTimeout = .seconds(2)
         return client
     }
 
-    private static func members(of node: DevNode) async throws -> [MemberView] {
+    private static func members(of node: LocalNode) async throws -> [MemberView] {
         var client = RPCClient(address: node.rpc)
         client.connectTimeout = .milliseconds(500)
         client.requestTimeout = .seconds(1)

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PeerNode
+import PeerRPC
 
 /// `peer info`: the agent's own state and counters.
 struct InfoCommand: AsyncParsableCommand {

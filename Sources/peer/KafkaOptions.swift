@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gossip
-import PeerNode
+import PeerRPC
 
 /// The `--bootstrap HOST:PORT` option of the Kafka client commands. Defaults to `$PEER_KAFKA_BOOTSTRAP`, else
 /// 127.0.0.1:9092 (node1 of `peer dev`).
@@ -21,7 +21,7 @@ struct KafkaOptions: ParsableArguments {
     func addresses() throws -> [String] {
         let text =
             bootstrap ?? ProcessInfo.processInfo.environment["PEER_KAFKA_BOOTSTRAP"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "127.0.0.1:\(KafkaListenerConfiguration.defaultPort)"
+            ?? "127.0.0.1:\(AgentDefaults.kafkaPort)"
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !parts.isEmpty else { throw ValidationError("--bootstrap: expected HOST:PORT[,HOST:PORT...]") }
         for part in parts { _ = try AddressParsing.parse(part, flag: "--bootstrap") }

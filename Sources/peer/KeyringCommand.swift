@@ -1,5 +1,5 @@
 import ArgumentParser
-import PeerNode
+import PeerRPC
 import Sealing
 
 /// `peer keyring`: cluster-wide key rotation, like `serf keyring`: install the new key everywhere, `use` it,

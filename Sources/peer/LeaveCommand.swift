@@ -1,5 +1,5 @@
 import ArgumentParser
-import PeerNode
+import PeerRPC
 
 /// `peer leave`: asks the agent to leave gracefully; it exits once `left` has spread.
 struct LeaveCommand: AsyncParsableCommand {

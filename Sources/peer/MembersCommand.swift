@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PeerNode
+import PeerRPC
 
 /// `peer members`: the member list as the agent sees it.
 struct MembersCommand: AsyncParsableCommand {

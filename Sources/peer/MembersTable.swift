@@ -1,4 +1,4 @@
-import PeerNode
+import PeerRPC
 
 /// The `peer members` table: Name, Address, Status, Roles, Incarnation, Tags.
 enum MembersTable {

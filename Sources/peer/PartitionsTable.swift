@@ -1,4 +1,4 @@
-import PeerNode
+import PeerRPC
 
 /// Human views of the controller and of partitions; offline and under-replicated partitions are marked.
 enum PartitionsTable {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Gossip
 import PeerNode
+import PeerRPC
 import Primitives
 
 /// The `--rpc HOST:PORT` option shared by every client command. Defaults to `$PEER_RPC_ADDR`, else
@@ -10,7 +11,7 @@ struct RPCOptions: ParsableArguments {
     @Option(
         name: .customLong("rpc"),
         help: ArgumentHelp(
-            "Agent RPC address (default: $PEER_RPC_ADDR or \(AgentConfiguration.defaultRPCAddress)).",
+            "Agent RPC address (default: $PEER_RPC_ADDR or \(AgentDefaults.rpcAddress)).",
             valueName: "host:port"
         )
     )
@@ -34,7 +35,7 @@ struct RPCOptions: ParsableArguments {
         if let environment = ProcessInfo.processInfo.environment["PEER_RPC_ADDR"], !environment.isEmpty {
             return try AddressParsing.parse(environment, flag: "PEER_RPC_ADDR")
         }
-        return AgentConfiguration.defaultRPCAddress
+        return AgentDefaults.rpcAddress
     }
 
     /// `--rpc-token`, else `$PEER_RPC_TOKEN`, else none.

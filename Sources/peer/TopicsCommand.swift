@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PeerNode
+import PeerRPC
 
 /// `peer topics`: create, list and describe topics (any agent forwards to the controller).
 struct TopicsCommand: AsyncParsableCommand {

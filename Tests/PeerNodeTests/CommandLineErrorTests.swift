@@ -1,4 +1,5 @@
 import Foundation
+import LocalCluster
 import Testing
 
 /// Bad input to the `peer` binary: one `peer: ...` line on stderr, a non-zero exit, and no crash.

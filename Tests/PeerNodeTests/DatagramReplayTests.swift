@@ -1,5 +1,6 @@
 import Foundation
 import Gossip
+import LocalCluster
 import PeerNode
 import Primitives
 import Sealing

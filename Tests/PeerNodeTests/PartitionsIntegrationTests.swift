@@ -1,6 +1,7 @@
 import Foundation
 import Gossip
 import PeerNode
+import PeerRPC
 import Testing
 
 /// Real agents with a controller quorum: a topic's leaders fail over to in-sync replicas when a broker is

@@ -1,6 +1,7 @@
 import Foundation
 import Gossip
 import PeerNode
+import PeerRPC
 import Sealing
 import Testing
 

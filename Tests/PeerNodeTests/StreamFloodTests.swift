@@ -1,6 +1,7 @@
 import Foundation
 import Gossip
 import PeerNode
+import PeerRPC
 import Testing
 
 /// The gossip TCP port against a peer without the key: frames announcing megabytes are refused before they are

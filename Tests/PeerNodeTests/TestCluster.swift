@@ -1,21 +1,25 @@
 import Foundation
 import Gossip
+import LocalCluster
 import PeerNode
+import PeerRPC
 import Primitives
 import Sealing
 import Testing
 
 /// Real agents on loopback for one test, joined through the first, each in its own data directory under a
-/// temporary folder. Waits are polled with a deadline; on a timeout the last observed views and every agent's
-/// log tail are attached to the recorded issue. `deinit` kills every agent and removes the folder.
+/// temporary folder, launched by a `LocalClusterLauncher`. Waits are polled with a deadline; on a timeout the last
+/// observed views and every agent's log tail are attached to the recorded issue. `deinit` kills every agent and
+/// removes the folder.
 final class TestCluster {
     typealias Views = [String: [MemberView]]
 
-    let directory: URL
+    private let launcher: LocalClusterLauncher
+    var directory: URL { launcher.directory }
     let key: String
     /// The RPC token every agent of the cluster requires for changes, and the file it is read from.
-    let rpcToken = Secrets.generateToken()
-    var rpcTokenFile: URL { directory.appendingPathComponent("rpc.token") }
+    let rpcToken: String
+    let rpcTokenFile: URL
     private(set) var agents: [TestAgent] = []
     /// Agents started apart from the cluster (e.g. with another key); cleaned up and reported all the same.
     private var outsiders: [TestAgent] = []
@@ -27,13 +31,14 @@ final class TestCluster {
 
     init(key: String = ClusterKey.generate().base64) throws {
         self.key = key
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("peer-tests-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("peer-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Data(rpcToken.utf8).write(to: rpcTokenFile)
+        launcher = LocalClusterLauncher(directory: directory, executable: try PeerBinary.url())
+        (rpcTokenFile, rpcToken) = try launcher.rpcToken()
     }
 
     deinit {
-        for agent in agents + outsiders { agent.forceStop() }
+        launcher.kill()
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -45,7 +50,7 @@ final class TestCluster {
     func start(count: Int, extraArguments: (String) -> [String] = { _ in [] }) async throws -> [TestAgent] {
         var started: [TestAgent] = []
         for _ in 0..<count {
-            let name = "node\(agents.count + 1)"
+            let name = LocalNode.name(at: agents.count)
             let agent = try await launch(
                 name: name,
                 key: key,
@@ -88,7 +93,7 @@ final class TestCluster {
     ) async throws -> TestAgent {
         var lastFailure = ""
         for _ in 0..<Self.launchAttempts {
-            let agent = try TestAgent(
+            let command = try TestAgent.testCommandLine(
                 name: name,
                 key: key,
                 seeds: seeds,
@@ -96,14 +101,10 @@ final class TestCluster {
                 rpcTokenFile: withToken ? rpcTokenFile : nil,
                 extraArguments: extraArguments
             )
-            let deadline = ContinuousClock.now + Self.startupTimeout
-            while agent.isRunning, ContinuousClock.now < deadline {
-                if (try? await Self.client(for: agent.rpc).call(.GET, "/v1/info", as: InfoResponse.self)) != nil {
-                    return agent
-                }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            agent.forceStop()
+            let agent = try launcher.launch(command)
+            if await agent.waitUntilReady(timeout: Self.startupTimeout) { return agent }
+            try Task.checkCancellation()
+            launcher.discard(agent)
             lastFailure = agent.logTail()
         }
         throw TestAgentError("\(name) did not start after \(Self.launchAttempts) attempts; last log:\n\(lastFailure)")

@@ -48,7 +48,7 @@ public final class ControllerEpochChecker: InvariantChecker {
                 "\(names[viewer]) went back from announced epoch \(lastAnnounced[viewer]) to \(view.epoch) (\(controller))"
         }
         lastAnnounced[viewer] = max(lastAnnounced[viewer], view.epoch)
-        if let index = SimulationState.nodeIndex(of: controller) {
+        if let index = SimulationOptions.nodeIndex(of: controller) {
             if let known = owner[view.epoch], known != index {
                 problem =
                     "\(names[viewer]) sees \(controller) as controller of epoch \(view.epoch), which \(names[known]) owns"

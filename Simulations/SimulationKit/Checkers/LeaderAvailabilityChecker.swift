@@ -15,13 +15,13 @@ public final class LeaderAvailabilityChecker: InvariantChecker {
         var problems: [String] = []
         var count = 0
         for (id, partition) in state.newestLiveStates().sorted(by: { $0.key < $1.key }) {
-            if let leader = partition.leader, let index = SimulationState.nodeIndex(of: leader),
+            if let leader = partition.leader, let index = SimulationOptions.nodeIndex(of: leader),
                 index < state.nodeCount, state.isLive(index)
             {
                 continue
             }
             let candidates = partition.isr.filter { name in
-                guard let m = SimulationState.nodeIndex(of: name), m < state.nodeCount else { return false }
+                guard let m = SimulationOptions.nodeIndex(of: name), m < state.nodeCount else { return false }
                 return state.isLive(m) && state.votersReaching(m) >= majority
             }
             guard !candidates.isEmpty else { continue }

@@ -29,7 +29,7 @@ public final class PartitionEpochChecker: InvariantChecker {
             return
                 "\(names[viewer]) moved \(id) back from leader epoch \(previous.leaderEpoch) to \(current.leaderEpoch)"
         }
-        let leader = current.leader.flatMap(SimulationState.nodeIndex(of:)).map(Int32.init) ?? -1
+        let leader = current.leader.flatMap(SimulationOptions.nodeIndex(of:)).map(Int32.init) ?? -1
         if leader != previous.leader, current.leaderEpoch == previous.leaderEpoch {
             let before = previous.leader >= 0 ? names[Int(previous.leader)] : "none"
             return "\(names[viewer]) saw \(id) change leader \(before) → \(current.leader ?? "none") "

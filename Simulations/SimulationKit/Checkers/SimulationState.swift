@@ -54,12 +54,6 @@ public struct NewestVersion: Sendable, Equatable {
 }
 
 extension SimulationState {
-    /// The index of a simulated node's name (`n07` → 7), nil for anything else.
-    public static func nodeIndex(of name: String) -> Int? {
-        guard name.hasPrefix("n"), let value = Int(name.dropFirst()) else { return nil }
-        return value
-    }
-
     /// Per partition, the newest state any live node holds (of topics not deleted).
     func newestLiveStates() -> [PartitionID: PartitionState] {
         var newest: [PartitionID: PartitionState] = [:]

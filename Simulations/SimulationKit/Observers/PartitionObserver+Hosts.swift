@@ -81,19 +81,12 @@ extension PartitionObserver {
         hosts: [Host],
         now: Int64
     ) -> (id: PartitionID, previous: PartitionSnapshot, current: PartitionState)? {
-        guard let id = Self.partitionID(fromKey: entry.key),
+        guard let id = PartitionID(stateKey: entry.key),
             let state = hosts[i].process.partitions.partitionStates[id]
         else { return nil }
         let p = index(of: id)
         guard let previous = observe(i, p, state, now: now) else { return nil }
         return (id, previous, state)
-    }
-
-    static func partitionID(fromKey key: String) -> PartitionID? {
-        guard key.hasPrefix("p/"), let slash = key.lastIndex(of: "/"), let number = Int(key[key.index(after: slash)...])
-        else { return nil }
-        let topic = key[key.index(key.startIndex, offsetBy: 2)..<slash]
-        return PartitionID(topic: String(topic), partition: number)
     }
 
     /// The partitions section of the report, from the reference node's table at the end.

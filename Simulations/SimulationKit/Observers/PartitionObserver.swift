@@ -129,7 +129,7 @@ struct PartitionObserver {
 
     static func snapshot(of state: PartitionState) -> PartitionSnapshot {
         PartitionSnapshot(
-            leader: state.leader.flatMap(SimulationState.nodeIndex(of:)).map(Int32.init) ?? -1,
+            leader: state.leader.flatMap(SimulationOptions.nodeIndex(of:)).map(Int32.init) ?? -1,
             leaderEpoch: state.leaderEpoch,
             controllerEpoch: state.controllerEpoch,
             partitionEpoch: state.partitionEpoch,
@@ -238,7 +238,7 @@ struct PartitionObserver {
     func actingEpoch(of v: Int) -> UInt64 { actingEpoch[v] }
 
     mutating func controllerViewChanged(_ v: Int, _ view: ControllerView, at now: Int64) {
-        knownController[v] = view.controller.flatMap(SimulationState.nodeIndex(of:)).map(Int32.init) ?? -1
+        knownController[v] = view.controller.flatMap(SimulationOptions.nodeIndex(of:)).map(Int32.init) ?? -1
         if !openControllerFailovers.isEmpty { checkControllerKnowledge(now: now) }
     }
 
@@ -264,7 +264,7 @@ struct PartitionObserver {
         openControllerFailovers.removeAll { open in
             let f = open.index
             guard let new = controllerFailovers[f].newController,
-                let index = SimulationState.nodeIndex(of: new)
+                let index = SimulationOptions.nodeIndex(of: new)
             else { return false }
             let everyone = (0..<n).allSatisfy { !up[$0] || knownController[$0] == Int32(index) }
             guard everyone else { return false }

@@ -2,6 +2,7 @@ import Gossip
 import KafkaProtocol
 import Log
 import Partitions
+import PeerRPC
 
 /// How the broker finds a partition's state and its local log, and what a client may see of it.
 extension KafkaBroker {

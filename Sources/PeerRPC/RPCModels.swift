@@ -50,6 +50,38 @@ public struct InfoResponse: Codable, Sendable {
     public var installedKeys: Int
     /// Inbound TCP streams dropped unanswered: over the connection limits, oversized, unsealed or incomplete.
     public var streamsRejected: UInt64
+
+    public init(
+        name: String,
+        address: String,
+        incarnation: UInt64,
+        healthScore: Int,
+        joined: Bool,
+        leaving: Bool,
+        roles: [String],
+        tags: [String: String],
+        members: [String: Int],
+        counters: CountersView,
+        uptimeSeconds: Double,
+        primaryKeyFingerprint: String,
+        installedKeys: Int,
+        streamsRejected: UInt64
+    ) {
+        self.name = name
+        self.address = address
+        self.incarnation = incarnation
+        self.healthScore = healthScore
+        self.joined = joined
+        self.leaving = leaving
+        self.roles = roles
+        self.tags = tags
+        self.members = members
+        self.counters = counters
+        self.uptimeSeconds = uptimeSeconds
+        self.primaryKeyFingerprint = primaryKeyFingerprint
+        self.installedKeys = installedKeys
+        self.streamsRejected = streamsRejected
+    }
 }
 
 /// The core's `GossipCounters`.
@@ -127,6 +159,11 @@ public struct KeyringKeyView: Codable, Sendable {
 public struct LeaveResponse: Codable, Sendable {
     public var leaving: Bool
     public var name: String
+
+    public init(leaving: Bool, name: String) {
+        self.leaving = leaving
+        self.name = name
+    }
 }
 
 /// Every non-2xx answer.

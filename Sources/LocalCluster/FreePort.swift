@@ -14,11 +14,11 @@ private let datagramSocket = SOCK_DGRAM
 
 /// Picks loopback ports that are free for both TCP and UDP, by letting the kernel choose (bind to port 0).
 ///
-/// The sockets are closed before the agent binds, so another process could grab a port in between; agents that
-/// fail to start are therefore relaunched on fresh ports by `TestCluster`.
-enum FreePort {
+/// The sockets are closed before the agent binds, so another process could grab a port in between; callers that
+/// launch agents on such ports relaunch them on fresh ones when they fail to start (see `LocalAgent.waitUntilReady`).
+public enum FreePort {
     /// A port on 127.0.0.1 that TCP and UDP could both bind a moment ago.
-    static func next() throws -> UInt16 {
+    public static func next() throws -> UInt16 {
         for _ in 0..<50 {
             guard let (tcp, port) = bindLoopback(type: streamSocket, port: 0) else { continue }
             defer { close(tcp) }
@@ -55,6 +55,6 @@ enum FreePort {
     }
 }
 
-struct FreePortError: Error, CustomStringConvertible {
-    var description: String { "could not find a free loopback port" }
+public struct FreePortError: Error, CustomStringConvertible {
+    public var description: String { "could not find a free loopback port" }
 }
