@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Sealing", targets: ["Sealing"]),
         .library(name: "Records", targets: ["Records"]),
         .library(name: "Log", targets: ["Log"]),
+        .library(name: "Replication", targets: ["Replication"]),
         .library(name: "PeerNode", targets: ["PeerNode"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
@@ -44,6 +45,9 @@ let package = Package(
         .target(name: "Log", dependencies: ["Records"]),
         // AEAD sealing of datagrams and frames, the keyring and the replay guard.
         .target(name: "Sealing", dependencies: ["CSodium"]),
+        // Sans-IO replication core: leader side (follower positions, high watermark, ISR proposals), follower side
+        // (fetch loop, truncation by leader epoch); time as Int64 milliseconds, no dependencies.
+        .target(name: "Replication"),
         // Sans-IO codec for Kafka's wire protocol (requests and responses, both directions); no dependencies.
         .target(name: "KafkaProtocol"),
         // A small async Kafka client (produce, fetch, metadata) on SwiftNIO, for `peer produce/consume/bench`.
@@ -118,6 +122,7 @@ let package = Package(
         ),
         .testTarget(name: "RecordsTests", dependencies: ["Records"]),
         .testTarget(name: "LogTests", dependencies: ["Log", "Records"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Log"]),
         .testTarget(
             name: "PeerNodeTests",
             dependencies: [
