@@ -1,6 +1,6 @@
 /// The part of a replica's leader-epoch cache that truncation by leader epoch reads. `Log.LeaderEpochCache` has
 /// exactly these members, so the shell conforms it with one line:
-/// `extension LeaderEpochCache: @retroactive LeaderEpochLookup {}`.
+/// `extension LeaderEpochCache: LeaderEpochLookup {}`.
 public protocol LeaderEpochLookup {
     /// The newest epoch with an entry, nil for an empty cache.
     var latestEpoch: Int32? { get }

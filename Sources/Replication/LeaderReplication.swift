@@ -35,6 +35,9 @@ public struct PendingISRChange: Hashable, Sendable {
     public var isr: [String]
     public var basedOnPartitionEpoch: UInt64
     public var sentAt: Int64
+    /// The controller refused a copy of it because the partition had moved on: an earlier copy may have been
+    /// committed, so the proposed members keep holding the high watermark until the newer state arrives.
+    public var awaitingNewerState: Bool = false
 }
 
 /// The leader side of one partition's replication: follower positions, the high watermark and ISR proposals.
@@ -132,7 +135,7 @@ public struct LeaderReplication: Sendable {
     /// Time passed: resend an unanswered proposal, drop lagging followers, add caught-up ones.
     public mutating func tick(now: Int64) -> [LeaderDirective] {
         if var pending = pendingISR {
-            guard now - pending.sentAt >= config.isrProposalRetryMs else { return [] }
+            guard !pending.awaitingNewerState, now - pending.sentAt >= config.isrProposalRetryMs else { return [] }
             pending.sentAt = now
             pendingISR = pending
             return [.proposeISR(pending.isr, basedOnPartitionEpoch: pending.basedOnPartitionEpoch, leaderEpoch: leaderEpoch)]
@@ -181,10 +184,24 @@ public struct LeaderReplication: Sendable {
         )
     }
 
-    /// The controller refused the proposal based on `basedOnPartitionEpoch` and will never commit it (a transport
-    /// failure is not a rejection: the core resends on `tick`). The next proposal waits `isrProposalRetryMs`.
-    public mutating func proposalRejected(basedOnPartitionEpoch basis: UInt64, now: Int64) -> [LeaderDirective] {
-        guard let pending = pendingISR, pending.basedOnPartitionEpoch == basis else { return [] }
+    /// The controller refused the proposal based on `basedOnPartitionEpoch`; `controllerPartitionEpoch` is the
+    /// partition epoch it had then. A transport failure is not a rejection (the core resends on `tick`), and the
+    /// controller's checks must be deterministic, so a resent copy is refused alike.
+    ///
+    /// When the controller had moved past the base epoch, an earlier copy of the proposal may be what moved it (the
+    /// answer to that copy can arrive later than this one): the proposal stays in the maximal ISR until a newer
+    /// partition state arrives. Otherwise it is dropped, and the next proposal waits `isrProposalRetryMs`.
+    public mutating func proposalRejected(
+        basedOnPartitionEpoch basis: UInt64,
+        controllerPartitionEpoch: UInt64,
+        now: Int64
+    ) -> [LeaderDirective] {
+        guard var pending = pendingISR, pending.basedOnPartitionEpoch == basis else { return [] }
+        if controllerPartitionEpoch > basis {
+            pending.awaitingNewerState = true
+            pendingISR = pending
+            return []
+        }
         pendingISR = nil
         nextProposalAllowedAt = now &+ config.isrProposalRetryMs
         return advanceHighWatermark()
