@@ -40,9 +40,8 @@ final class LeaderReplicationTests: XCTestCase {
     }
 
     func testOutOfSyncFollowersDoNotHoldTheHighWatermark() {
-        var core = leader(isr: ["a", "b"])
-        _ = core.leaderAppended(logEndOffset: 10)
-        _ = core.followerFetched(replica: "c", fetchOffset: 0, now: 1)
+        var core = leader(isr: ["a", "b"], logEndOffset: 10, highWatermark: 4)
+        XCTAssertEqual(core.followerFetched(replica: "c", fetchOffset: 2, now: 1).directives, [], "below the mark")
         XCTAssertEqual(core.followerFetched(replica: "b", fetchOffset: 8, now: 1).highWatermark, 8)
     }
 

@@ -25,6 +25,7 @@ struct SplitMix64 {
 /// committed records unchanged; no replica's high watermark covers a record that differs from the committed one.
 final class ReplicationPropertyTests: XCTestCase {
     func testCommittedRecordsSurviveRandomInterleavings() {
+        var totals = (committed: 0, truncations: 0, isrChanges: 0, elections: Int32(0))
         for seed in UInt64(1)...24 {
             var world = ReplicationWorld(seed: seed)
             for _ in 0..<2_500 {
@@ -34,7 +35,14 @@ final class ReplicationPropertyTests: XCTestCase {
                 }
             }
             XCTAssertGreaterThan(world.committed.count, 0, "seed \(seed) never committed anything")
+            totals.committed += world.committed.count
+            totals.truncations += world.truncations
+            totals.isrChanges += world.isrChanges
+            totals.elections += world.controller.leaderEpoch
         }
+        XCTAssertGreaterThan(totals.truncations, 0)
+        XCTAssertGreaterThan(totals.isrChanges, 0)
+        print("replication property: \(totals)")
     }
 }
 
@@ -93,6 +101,9 @@ struct ReplicationWorld {
     var committed: [SimRecord] = []
     var nextRecordID = 0
     var failure: String?
+    /// What happened, so the test can show the interleavings reached the cases that matter.
+    var truncations = 0
+    var isrChanges = 0
 
     init(seed: UInt64) {
         random = SplitMix64(state: seed)
@@ -230,6 +241,7 @@ struct ReplicationWorld {
             let valid = epoch == controller.leaderEpoch && basis == controller.partitionEpoch && isr.contains(from)
                 && controller.leader == from
             if valid {
+                isrChanges += 1
                 controller.isr = isr
                 controller.partitionEpoch += 1
             }
@@ -285,6 +297,7 @@ struct ReplicationWorld {
                 checkPrefix(of: name, upTo: Int(mark), what: "follower high watermark")
             case .follower(_, .truncate(let offset)):
                 let cut = Int(max(0, offset))
+                truncations += 1
                 if cut < committed.count, controller.isr.contains(name) {
                     failure = "\(name) in ISR \(controller.isr) cut to \(cut) below committed \(committed.count)"
                 }
