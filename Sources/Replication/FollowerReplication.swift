@@ -178,7 +178,11 @@ public struct FollowerReplication: Sendable {
     }
 
     /// A request failed (an error answer, a broken link).
-    public mutating func requestFailed(_ request: ReplicaRequestID, error: ReplicaFetchError, now: Int64)
+    public mutating func requestFailed(
+        _ request: ReplicaRequestID,
+        error: ReplicaFetchError,
+        now: Int64
+    )
         -> [FollowerDirective]
     {
         guard expects(request), let step = currentStep else { return [] }

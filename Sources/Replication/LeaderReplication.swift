@@ -138,7 +138,9 @@ public struct LeaderReplication: Sendable {
             guard !pending.awaitingNewerState, now - pending.sentAt >= config.isrProposalRetryMs else { return [] }
             pending.sentAt = now
             pendingISR = pending
-            return [.proposeISR(pending.isr, basedOnPartitionEpoch: pending.basedOnPartitionEpoch, leaderEpoch: leaderEpoch)]
+            return [
+                .proposeISR(pending.isr, basedOnPartitionEpoch: pending.basedOnPartitionEpoch, leaderEpoch: leaderEpoch)
+            ]
         }
         let shrink = proposeShrink(now: now)
         return shrink.isEmpty ? proposeExpansion(now: now) : shrink
@@ -172,7 +174,11 @@ public struct LeaderReplication: Sendable {
     }
 
     /// The controller committed our proposal; `isr` and `partitionEpoch` are the new state.
-    public mutating func proposalCommitted(isr newISR: [String], partitionEpoch newEpoch: UInt64, now: Int64)
+    public mutating func proposalCommitted(
+        isr newISR: [String],
+        partitionEpoch newEpoch: UInt64,
+        now: Int64
+    )
         -> [LeaderDirective]
     {
         partitionStateChanged(

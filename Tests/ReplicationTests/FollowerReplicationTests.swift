@@ -11,7 +11,11 @@ final class FollowerReplicationTests: XCTestCase {
     }
 
     /// The id of the request a directive list ends with.
-    private func request(_ directives: [FollowerDirective], file: StaticString = #filePath, line: UInt = #line)
+    private func request(
+        _ directives: [FollowerDirective],
+        file: StaticString = #filePath,
+        line: UInt = #line
+    )
         -> ReplicaRequestID
     {
         switch directives.last {
@@ -65,7 +69,11 @@ final class FollowerReplicationTests: XCTestCase {
             now: 1
         )
         XCTAssertEqual(cut, [.truncate(to: 1)])
-        XCTAssertEqual(core.fetched(request(asked), logEndOffset: 9, leaderHighWatermark: 9, now: 1), [], "not fetching")
+        XCTAssertEqual(
+            core.fetched(request(asked), logEndOffset: 9, leaderHighWatermark: 9, now: 1),
+            [],
+            "not fetching"
+        )
         local.truncateFromEnd(endOffset: 1)
         let fetch = core.truncated(logEndOffset: 1, now: 2)
         XCTAssertEqual(fetch, [.fetch(request(fetch), offset: 1, leaderEpoch: 1)])
@@ -130,7 +138,11 @@ final class FollowerReplicationTests: XCTestCase {
         last = core.requestFailed(request(last), error: .unknownLeaderEpoch, now: 1)
         XCTAssertEqual(last, [.backoff(until: 1 + backoff)])
         last = core.tick(now: 1 + backoff)
-        XCTAssertEqual(last, [.sendOffsetForLeaderEpoch(request(last), epoch: 2, currentLeaderEpoch: 5)], "same question")
+        XCTAssertEqual(
+            last,
+            [.sendOffsetForLeaderEpoch(request(last), epoch: 2, currentLeaderEpoch: 5)],
+            "same question"
+        )
         XCTAssertEqual(core.requestFailed(request(last), error: .fencedLeaderEpoch, now: 2), [])
         XCTAssertEqual(core.phase, .fenced)
         XCTAssertEqual(core.tick(now: 1_000_000), [])

@@ -6,7 +6,11 @@ final class LeaderReplicationTests: XCTestCase {
     private let lag = ReplicationConfig.default.replicaLagTimeMaxMs
     private let retry = ReplicationConfig.default.isrProposalRetryMs
 
-    private func leader(isr: [String] = ["a", "b", "c"], logEndOffset: Int64 = 0, highWatermark: Int64 = 0)
+    private func leader(
+        isr: [String] = ["a", "b", "c"],
+        logEndOffset: Int64 = 0,
+        highWatermark: Int64 = 0
+    )
         -> LeaderReplication
     {
         LeaderReplication(
@@ -206,7 +210,13 @@ final class LeaderReplicationTests: XCTestCase {
         XCTAssertEqual(core.tick(now: 10 + retry - 1), [])
         XCTAssertEqual(core.tick(now: 10 + retry), first, "resent unchanged")
         // A newer state from the controller settles it, whatever it says.
-        _ = core.partitionStateChanged(replicas: ["a", "b", "c"], isr: ["a"], leaderEpoch: 3, partitionEpoch: 8, now: 12)
+        _ = core.partitionStateChanged(
+            replicas: ["a", "b", "c"],
+            isr: ["a"],
+            leaderEpoch: 3,
+            partitionEpoch: 8,
+            now: 12
+        )
         XCTAssertNil(core.pendingISR)
         XCTAssertEqual(
             core.tick(now: 13),
@@ -219,7 +229,13 @@ final class LeaderReplicationTests: XCTestCase {
         _ = core.partitionStateChanged(replicas: ["a", "b"], isr: ["a"], leaderEpoch: 4, partitionEpoch: 9, now: 1)
         _ = core.partitionStateChanged(replicas: ["a", "b"], isr: ["a"], leaderEpoch: 3, partitionEpoch: 7, now: 1)
         XCTAssertEqual(core.isr, ["a", "b", "c"])
-        _ = core.partitionStateChanged(replicas: ["a", "b"], isr: ["a", "b"], leaderEpoch: 3, partitionEpoch: 8, now: 1)
+        _ = core.partitionStateChanged(
+            replicas: ["a", "b"],
+            isr: ["a", "b"],
+            leaderEpoch: 3,
+            partitionEpoch: 8,
+            now: 1
+        )
         XCTAssertEqual(core.isr, ["a", "b"])
         XCTAssertNil(core.followers["c"], "removed from the replicas")
     }
@@ -232,7 +248,13 @@ final class LeaderReplicationTests: XCTestCase {
         XCTAssertEqual(core.acksAllCompletion(requiredOffset: 5, minInsyncReplicas: 2), .waiting)
         _ = core.followerFetched(replica: "b", fetchOffset: 5, now: 1)
         XCTAssertEqual(core.acksAllCompletion(requiredOffset: 5, minInsyncReplicas: 2), .satisfied)
-        _ = core.partitionStateChanged(replicas: ["a", "b", "c"], isr: ["a"], leaderEpoch: 3, partitionEpoch: 8, now: 2)
+        _ = core.partitionStateChanged(
+            replicas: ["a", "b", "c"],
+            isr: ["a"],
+            leaderEpoch: 3,
+            partitionEpoch: 8,
+            now: 2
+        )
         XCTAssertEqual(core.canAcceptAcksAll(minInsyncReplicas: 2), .notEnoughReplicas)
         XCTAssertEqual(
             core.acksAllCompletion(requiredOffset: 5, minInsyncReplicas: 2),

@@ -19,14 +19,15 @@ struct SplitMix64 {
 }
 
 /// Three replicas of one partition driven by `ReplicaManager`s over a network that delays, reorders and drops
-/// messages, with leader changes, restarts and partition states that reach each node late. The controller elects
+/// messages, stalls nodes' links for a while, with leader changes, restarts and partition states that reach each node
+/// late. The controller elects
 /// only ISR members and commits an ISR proposal only on its base partition epoch. After every step: every offset
 /// below any high watermark a leader announced is committed, and every member of the controller's ISR holds all
 /// committed records unchanged; no replica's high watermark covers a record that differs from the committed one.
 final class ReplicationPropertyTests: XCTestCase {
     func testCommittedRecordsSurviveRandomInterleavings() {
-        var totals = (committed: 0, truncations: 0, isrChanges: 0, elections: Int32(0))
-        for seed in UInt64(1)...24 {
+        var totals = (committed: 0, truncations: 0, proposals: 0, isrChanges: 0, elections: Int32(0))
+        for seed in UInt64(1)...64 {
             var world = ReplicationWorld(seed: seed)
             for _ in 0..<2_500 {
                 world.step()
@@ -38,6 +39,7 @@ final class ReplicationPropertyTests: XCTestCase {
             totals.committed += world.committed.count
             totals.truncations += world.truncations
             totals.isrChanges += world.isrChanges
+            totals.proposals += world.proposals
             totals.elections += world.controller.leaderEpoch
         }
         XCTAssertGreaterThan(totals.truncations, 0)
@@ -74,7 +76,8 @@ enum SimMessage {
 
     var endpoints: [String] {
         switch self {
-        case .offsetForLeaderEpoch(let a, let b, _, _, _), .fetch(let a, let b, _, _, _), .listOffsets(let a, let b, _, _):
+        case .offsetForLeaderEpoch(let a, let b, _, _, _), .fetch(let a, let b, _, _, _),
+            .listOffsets(let a, let b, _, _):
             return [a, b]
         case .epochAnswer(let a, _, _, _), .fetchAnswer(let a, _, _, _), .offsetsAnswer(let a, _, _, _),
             .failure(let a, _, _), .proposal(let a, _, _, _), .proposalAnswer(let a, _, _, _):
@@ -102,8 +105,10 @@ struct ReplicationWorld {
     var nextRecordID = 0
     var failure: String?
     /// What happened, so the test can show the interleavings reached the cases that matter.
+    var slow: Set<String> = []
     var truncations = 0
     var isrChanges = 0
+    var proposals = 0
 
     init(seed: UInt64) {
         random = SplitMix64(state: seed)
@@ -122,14 +127,16 @@ struct ReplicationWorld {
 
     mutating func step() {
         steps += 1
-        switch random.below(20) {
-        case 0..<4: produce()
-        case 4..<12: deliver()
-        case 12: drop()
-        case 13..<16: advanceTime()
-        case 16: electLeader()
-        case 17, 18: learnState(Self.names[random.below(3)])
-        default: restart(Self.names[random.below(3)])
+        let name = Self.names[random.below(3)]
+        switch random.below(80) {
+        case 0..<14: produce()
+        case 14..<50: deliver()
+        case 50..<53: drop()
+        case 53..<66: advanceTime()
+        case 66: electLeader()
+        case 67..<74: learnState(name)
+        case 74..<78: toggleSlow(name)
+        default: restart(name)
         }
         checkISR()
     }
@@ -154,6 +161,12 @@ struct ReplicationWorld {
     mutating func advanceTime() {
         now += Int64(random.below(1_500))
         for name in Self.names { apply(nodes[name]!.manager.tick(now: now), at: name) }
+    }
+
+    /// A slow node's messages wait (its link stalls) until it is fast again: followers fall out of the ISR and
+    /// come back.
+    mutating func toggleSlow(_ name: String) {
+        if slow.remove(name) == nil { slow.insert(name) }
     }
 
     mutating func drop() {
@@ -189,8 +202,9 @@ struct ReplicationWorld {
     }
 
     mutating func deliver() {
-        guard !network.isEmpty else { return }
-        let message = network.remove(at: random.below(network.count))
+        let deliverable = network.indices.filter { slow.isDisjoint(with: network[$0].endpoints) }
+        guard !deliverable.isEmpty else { return }
+        let message = network.remove(at: deliverable[random.below(deliverable.count)])
         switch message {
         case .offsetForLeaderEpoch(let from, let to, let id, let epoch, let current):
             guard let error = fencing(at: to, epoch: current) else {
@@ -201,12 +215,16 @@ struct ReplicationWorld {
             network.append(.failure(to: from, id, error))
         case .fetch(let from, let to, let id, let offset, let epoch):
             if let error = fencing(at: to, epoch: epoch) { return network.append(.failure(to: from, id, error)) }
-            guard let outcome = nodes[to]!.manager.withLeader(0, { $0.followerFetched(replica: from, fetchOffset: offset, now: now) })
+            guard
+                let outcome = nodes[to]!.manager.withLeader(
+                    0,
+                    { $0.followerFetched(replica: from, fetchOffset: offset, now: now) }
+                )
             else { return }
             apply(outcome.directives.map { .leader(0, $0) }, at: to)
             if outcome.rejection != nil { return network.append(.failure(to: from, id, .offsetOutOfRange)) }
             let log = nodes[to]!.log
-            let end = min(log.count, Int(offset) + random.below(5))
+            let end = min(log.count, Int(offset) + random.below(16))
             let records = Array(log[Int(offset)..<max(Int(offset), end)])
             network.append(.fetchAnswer(to: from, id, records: records, highWatermark: outcome.highWatermark))
         case .listOffsets(let from, let to, let id, let epoch):
@@ -215,7 +233,13 @@ struct ReplicationWorld {
         case .epochAnswer(let to, let id, let epoch, let endOffset):
             let epochs = nodes[to]!.epochs
             let directives = nodes[to]!.manager.withFollower(0) {
-                $0.offsetForLeaderEpochAnswered(id, leaderEpoch: epoch, endOffset: endOffset, localEpochs: epochs, now: now)
+                $0.offsetForLeaderEpochAnswered(
+                    id,
+                    leaderEpoch: epoch,
+                    endOffset: endOffset,
+                    localEpochs: epochs,
+                    now: now
+                )
             }
             apply((directives ?? []).map { .follower(0, $0) }, at: to)
         case .fetchAnswer(let to, let id, let records, let highWatermark):
@@ -238,7 +262,8 @@ struct ReplicationWorld {
             let directives = nodes[to]!.manager.withFollower(0) { $0.requestFailed(id, error: error, now: now) }
             apply((directives ?? []).map { .follower(0, $0) }, at: to)
         case .proposal(let from, let isr, let basis, let epoch):
-            let valid = epoch == controller.leaderEpoch && basis == controller.partitionEpoch && isr.contains(from)
+            let valid =
+                epoch == controller.leaderEpoch && basis == controller.partitionEpoch && isr.contains(from)
                 && controller.leader == from
             if valid {
                 isrChanges += 1
@@ -291,6 +316,7 @@ struct ReplicationWorld {
                 nodes[name]!.highWatermark = mark
                 commit(upTo: mark, from: name)
             case .leader(_, .proposeISR(let isr, let basis, let epoch)):
+                proposals += 1
                 network.append(.proposal(from: name, isr: isr, basis: basis, epoch: epoch))
             case .follower(_, .highWatermark(let mark)):
                 nodes[name]!.highWatermark = mark
