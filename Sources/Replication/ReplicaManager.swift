@@ -101,7 +101,7 @@ public struct ReplicaManager<Partition: Hashable & Sendable>: Sendable {
             return directives.map { .leader(partition, $0) }
         }
         followers[partition] = nil
-        let core = LeaderReplication(
+        var core = LeaderReplication(
             localReplica: localReplica,
             replicas: state.replicas,
             isr: state.isr,
@@ -112,8 +112,11 @@ public struct ReplicaManager<Partition: Hashable & Sendable>: Sendable {
             now: now,
             config: config
         )
+        // A leader alone in the ISR holds everything in its log: its mark moves to its end at once.
+        let marks = core.advanceHighWatermark()
         leaders[partition] = core
         return [.becameLeader(partition, leaderEpoch: core.leaderEpoch, startOffset: core.leaderEpochStartOffset)]
+            + marks.map { .leader(partition, $0) }
     }
 
     private mutating func follow(

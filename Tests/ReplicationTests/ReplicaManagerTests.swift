@@ -61,4 +61,13 @@ final class ReplicaManagerTests: XCTestCase {
         )
         XCTAssertNil(manager.followers[0])
     }
+
+    func testALeaderAloneInTheISRMovesItsMarkToItsEndAtOnce() {
+        var manager = ReplicaManager<Int>(localReplica: "a")
+        let log = LocalLogPosition(logEndOffset: 7, highWatermark: 5, latestEpoch: 1)
+        XCTAssertEqual(
+            manager.partitionStateChanged(0, state: state(leader: "a", epoch: 2, isr: ["a"]), log: log, now: 0),
+            [.becameLeader(0, leaderEpoch: 2, startOffset: 7), .leader(0, .highWatermarkAdvanced(7))]
+        )
+    }
 }
