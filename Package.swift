@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Sealing", targets: ["Sealing"]),
         .library(name: "Records", targets: ["Records"]),
         .library(name: "Log", targets: ["Log"]),
+        .library(name: "Replication", targets: ["Replication"]),
         .library(name: "PeerNode", targets: ["PeerNode"]),
         .library(name: "PeerRPC", targets: ["PeerRPC"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
@@ -50,6 +51,9 @@ let package = Package(
         .target(name: "Log", dependencies: ["Records"]),
         // AEAD sealing of datagrams and frames, the keyring and the replay guard.
         .target(name: "Sealing", dependencies: ["CSodium"]),
+        // Sans-IO replication core: leader side (follower positions, high watermark, ISR proposals), follower side
+        // (fetch loop, truncation by leader epoch); time as Int64 milliseconds, no dependencies.
+        .target(name: "Replication"),
         // Sans-IO codec for Kafka's wire protocol (requests and responses, both directions); no dependencies.
         .target(name: "KafkaProtocol"),
         // A small async Kafka client (produce, fetch, metadata) on SwiftNIO, for `peer produce/consume/bench`.
@@ -152,6 +156,7 @@ let package = Package(
         ),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "Primitives"]),
         .testTarget(name: "LogTests", dependencies: ["Log", "Records", "Primitives"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Log", "Primitives"]),
         .testTarget(
             name: "PeerNodeTests",
             dependencies: [
