@@ -87,3 +87,104 @@ class Connection:
 
     def close(self):
         self.sock.close()
+
+
+class _Reader:
+    """Reads big-endian fields of a non-flexible response body in order."""
+
+    def __init__(self, payload):
+        self.payload, self.pos = payload, 0
+
+    def take(self, fmt):
+        values = struct.unpack_from(">" + fmt, self.payload, self.pos)
+        self.pos += struct.calcsize(">" + fmt)
+        return values[0] if len(values) == 1 else values
+
+    def string(self):
+        length = self.take("h")
+        value = self.payload[self.pos:self.pos + length].decode()
+        self.pos += length
+        return value
+
+    def nullable_bytes(self):
+        length = self.take("i")
+        if length < 0:
+            return None
+        value = self.payload[self.pos:self.pos + length]
+        self.pos += length
+        return value
+
+
+def offset_for_leader_epoch(version, topic, partition, leader_epoch, current_leader_epoch=-1, replica_id=-1):
+    """An OffsetForLeaderEpoch body (v0-v3) for one partition: where `leader_epoch` ends."""
+    body = struct.pack(">i", replica_id) if version >= 3 else b""
+    body += struct.pack(">i", 1) + _string(topic) + struct.pack(">ii", 1, partition)
+    if version >= 2:
+        body += struct.pack(">i", current_leader_epoch)
+    return body + struct.pack(">i", leader_epoch)
+
+
+def parse_offset_for_leader_epoch(version, payload):
+    """(error_code, leader_epoch, end_offset) of the single partition in an OffsetForLeaderEpoch (v0-v3) response;
+    leader_epoch is None before v1."""
+    r = _Reader(payload)
+    if version >= 2:
+        r.take("i")  # throttle time
+    assert r.take("i") == 1
+    r.string()
+    assert r.take("i") == 1
+    error, _partition = r.take("hi")
+    epoch = r.take("i") if version >= 1 else None
+    end_offset = r.take("q")
+    assert r.pos == len(payload), "bytes left over"
+    return error, epoch, end_offset
+
+
+def list_offsets_v4(topic, partition, timestamp=-1):
+    """ListOffsets v4 for one partition (-1 latest, -2 earliest), no epoch fencing."""
+    body = struct.pack(">ib", -1, 0) + struct.pack(">i", 1) + _string(topic)
+    return body + struct.pack(">iiiq", 1, partition, -1, timestamp)
+
+
+def parse_list_offsets_v4(payload):
+    """(error_code, offset, leader_epoch) of the single partition in a ListOffsets v4 response."""
+    r = _Reader(payload)
+    r.take("i")  # throttle time
+    assert r.take("i") == 1
+    r.string()
+    assert r.take("i") == 1
+    _partition, error, _timestamp, offset, epoch = r.take("ihqqi")
+    return error, offset, epoch
+
+
+def fetch_v4(topic, partition, offset, replica_id=-1, max_wait_ms=0, min_bytes=1, max_bytes=1 << 20):
+    """A Fetch v4 body for one partition; replica_id >= 0 is a follower broker's fetch."""
+    body = struct.pack(">iiiib", replica_id, max_wait_ms, min_bytes, max_bytes, 0)
+    body += struct.pack(">i", 1) + _string(topic) + struct.pack(">i", 1)
+    return body + struct.pack(">iqi", partition, offset, max_bytes)
+
+
+def parse_fetch_v4(payload):
+    """(error_code, high_watermark, records bytes) of the single partition in a Fetch v4 response."""
+    r = _Reader(payload)
+    r.take("i")  # throttle time
+    assert r.take("i") == 1
+    r.string()
+    assert r.take("i") == 1
+    _partition, error, high_watermark, _last_stable = r.take("ihqq")
+    aborted = r.take("i")
+    for _ in range(max(0, aborted)):
+        r.take("qq")
+    return error, high_watermark, r.nullable_bytes() or b""
+
+
+def batch_offsets(records):
+    """(base offset, last offset, partition leader epoch) of every batch in a records blob."""
+    out, pos = [], 0
+    while pos + 12 <= len(records):
+        base, length = struct.unpack_from(">qi", records, pos)
+        (last_delta,) = struct.unpack_from(">i", records, pos + 23)
+        (epoch,) = struct.unpack_from(">i", records, pos + 12)
+        out.append((base, base + last_delta, epoch))
+        pos += 12 + length
+    return out
