@@ -56,7 +56,6 @@ extension KafkaBroker {
     /// `reportingReplicaFetch` (the first read of a request; the reads of a long poll re-check the data only).
     func readFetch(_ request: FetchRequest, reportingReplicaFetch: Bool = false) -> FetchRead {
         let fromReplica = Self.isReplicaFetch(request)
-        let view = fromReplica ? clusterView() : nil
         var advanced: [PartitionID] = []
         var remaining = request.maxBytes > 0 ? Int(request.maxBytes) : Int(Int32.max)
         var files: [Int: FileSlice] = [:]
@@ -85,7 +84,7 @@ extension KafkaBroker {
                     partitions.append(answer)
                     continue
                 }
-                let replica = view.flatMap { follower(withBrokerID: request.replicaId, of: state, view: $0) }
+                let replica = fromReplica ? follower(withBrokerID: request.replicaId, of: state) : nil
                 if fromReplica, replica == nil {
                     answer.errorCode = .notLeaderOrFollower
                     answer.highWatermark = -1

@@ -32,9 +32,14 @@ extension KafkaBroker {
     static func isReplicaFetch(_ request: FetchRequest) -> Bool { request.replicaId >= 0 }
 
     /// The member name of the follower with Kafka broker id `replicaId` among the partition's replicas, or nil
-    /// when no follower has that id (this broker's own id included).
-    func follower(withBrokerID replicaId: Int32, of state: PartitionState, view: KafkaClusterView) -> String? {
-        state.replicas.first { $0 != shell.core.name && view.knownID(of: $0) == replicaId }
+    /// when no follower has that id (this broker's own id included). Ids come from the members' gossiped tags, of
+    /// any member that advertises one (gossip may not yet know a fetching follower is alive).
+    func follower(withBrokerID replicaId: Int32, of state: PartitionState) -> String? {
+        let core = shell.core
+        return state.replicas.first { name in
+            name != core.name
+                && core.member(named: name).flatMap { KafkaMetadataTags.broker(from: $0.metadata)?.nodeID } == replicaId
+        }
     }
 
     /// Reports a follower's fetch to `replicaFetchObserver` and raises the log's high watermark to what it returns.
@@ -56,7 +61,27 @@ extension KafkaBroker {
             leaderLogEndOffset: log.logEndOffset,
             leaderHighWatermark: before
         )
-        guard let mark = replicaFetchObserver(report, shell.now()), mark > before else { return false }
+        guard let mark = replicaFetchObserver(report, shell.now()) else { return false }
+        return Self.raise(log, highWatermarkTo: mark)
+    }
+
+    /// Raises the high watermark of a local log to `mark` (never lowers it, never past the log end) and wakes the
+    /// requests waiting on it: for the moves no leader-side fetch carries, such as a leader's after an ISR shrink or
+    /// a follower's learned from its leader's fetch response. Returns the mark now, or nil when there is no local
+    /// log of the partition. On the broker's event loop only.
+    @discardableResult
+    func raiseHighWatermark(of partition: PartitionID, to mark: Int64) -> Int64? {
+        guard let log = logs.log(topic: partition.topic, partition: Int32(clamping: partition.partition)) else {
+            return nil
+        }
+        if Self.raise(log, highWatermarkTo: mark) { waiters.partitionAdvanced(partition) }
+        return log.highWatermark
+    }
+
+    /// Whether raising `log`'s high watermark to `mark` moved it.
+    private static func raise(_ log: PartitionLog, highWatermarkTo mark: Int64) -> Bool {
+        let before = log.highWatermark
+        guard mark > before else { return false }
         return log.updateHighWatermark(mark) > before
     }
 }
