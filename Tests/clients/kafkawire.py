@@ -157,25 +157,42 @@ def parse_list_offsets_v4(payload):
     return error, offset, epoch
 
 
-def fetch_v4(topic, partition, offset, replica_id=-1, max_wait_ms=0, min_bytes=1, max_bytes=1 << 20):
-    """A Fetch v4 body for one partition; replica_id >= 0 is a follower broker's fetch."""
+def fetch(version, topic, partition, offset, replica_id=-1, max_wait_ms=0, min_bytes=1, max_bytes=1 << 20,
+          current_leader_epoch=-1):
+    """A Fetch body (v4, or v9 with fetch sessions declined and a fencing epoch) for one partition; replica_id >= 0
+    is a follower broker's fetch."""
+    assert version in (4, 9)
     body = struct.pack(">iiiib", replica_id, max_wait_ms, min_bytes, max_bytes, 0)
-    body += struct.pack(">i", 1) + _string(topic) + struct.pack(">i", 1)
-    return body + struct.pack(">iqi", partition, offset, max_bytes)
+    if version >= 9:
+        body += struct.pack(">ii", 0, -1)  # no fetch session
+    body += struct.pack(">i", 1) + _string(topic) + struct.pack(">ii", 1, partition)
+    if version >= 9:
+        body += struct.pack(">i", current_leader_epoch)
+    body += struct.pack(">q", offset)
+    if version >= 9:
+        body += struct.pack(">q", -1)  # the follower's log start offset
+    body += struct.pack(">i", max_bytes)
+    return body + (struct.pack(">i", 0) if version >= 9 else b"")  # no forgotten topics
 
 
-def parse_fetch_v4(payload):
-    """(error_code, high_watermark, records bytes) of the single partition in a Fetch v4 response."""
+def parse_fetch(version, payload):
+    """(error_code, high_watermark, records bytes) of the single partition in a Fetch v4 or v9 response."""
     r = _Reader(payload)
     r.take("i")  # throttle time
+    if version >= 9:
+        r.take("hi")  # error code, session id
     assert r.take("i") == 1
     r.string()
     assert r.take("i") == 1
     _partition, error, high_watermark, _last_stable = r.take("ihqq")
+    if version >= 9:
+        r.take("q")  # log start offset
     aborted = r.take("i")
     for _ in range(max(0, aborted)):
         r.take("qq")
-    return error, high_watermark, r.nullable_bytes() or b""
+    records = r.nullable_bytes() or b""
+    assert r.pos == len(payload), "bytes left over"
+    return error, high_watermark, records
 
 
 def batch_offsets(records):

@@ -87,22 +87,36 @@ def test_a_follower_fetch_reads_past_the_high_watermark_and_long_polls(cluster):
     body = kafkawire.produce_v3("followed", 0, kafkawire.batch([b"x", b"y"]))
     assert kafkawire.parse_produce_v3(roundtrip(conn, 0, 3, 1, body)) == (0, 0)
 
-    consumer = kafkawire.parse_fetch_v4(roundtrip(conn, 1, 4, 2, kafkawire.fetch_v4("followed", 0, 0)))
+    consumer = kafkawire.parse_fetch(4, roundtrip(conn, 1, 4, 2, kafkawire.fetch(4, "followed", 0, 0)))
     assert consumer[0] == 0 and consumer[1] == 0 and consumer[2] == b"", consumer
-    error, high_watermark, records = kafkawire.parse_fetch_v4(
-        roundtrip(conn, 1, 4, 3, kafkawire.fetch_v4("followed", 0, 0, replica_id=follower_id)))
+    error, high_watermark, records = kafkawire.parse_fetch(4, roundtrip(
+        conn, 1, 4, 3, kafkawire.fetch(4, "followed", 0, 0, replica_id=follower_id)))
     assert (error, high_watermark) == (0, 0)
     assert [b[:2] for b in kafkawire.batch_offsets(records)] == [(0, 1)]
 
-    # Neither the leader itself nor a broker id outside the replicas is a follower.
+    # Neither the leader itself nor a broker id outside the replicas is a follower: NOT_LEADER_OR_FOLLOWER, or,
+    # when the fetch names the current leader epoch (v9+), UNKNOWN_LEADER_EPOCH (a replica not known yet retries).
+    _, _, epoch = kafkawire.parse_list_offsets_v4(roundtrip(conn, 2, 4, 7, kafkawire.list_offsets_v4("followed", 0)))
     for stranger in (leader_id, max([leader_id, *followers]) + 100):
-        error, _, _ = kafkawire.parse_fetch_v4(
-            roundtrip(conn, 1, 4, 4, kafkawire.fetch_v4("followed", 0, 0, replica_id=stranger)))
+        error, _, _ = kafkawire.parse_fetch(4, roundtrip(
+            conn, 1, 4, 4, kafkawire.fetch(4, "followed", 0, 0, replica_id=stranger)))
         assert error == NOT_LEADER_OR_FOLLOWER
+        error, _, _ = kafkawire.parse_fetch(9, roundtrip(
+            conn, 1, 9, 4, kafkawire.fetch(9, "followed", 0, 0, replica_id=stranger, current_leader_epoch=epoch)))
+        assert error == UNKNOWN_LEADER_EPOCH
+    # A real follower at v9 with the current epoch reads past the high watermark too; a stale epoch is fenced.
+    error, high_watermark, records = kafkawire.parse_fetch(9, roundtrip(
+        conn, 1, 9, 8, kafkawire.fetch(9, "followed", 0, 0, replica_id=follower_id, current_leader_epoch=epoch)))
+    assert (error, high_watermark) == (0, 0)
+    assert [b[:2] for b in kafkawire.batch_offsets(records)] == [(0, 1)]
+    if epoch > 0:
+        stale = kafkawire.fetch(9, "followed", 0, 0, replica_id=follower_id, current_leader_epoch=epoch - 1)
+        error, _, _ = kafkawire.parse_fetch(9, roundtrip(conn, 1, 9, 9, stale))
+        assert error == FENCED_LEADER_EPOCH
 
     # A follower's fetch at the log end waits for the next append and returns it (well before its 30 s wait).
     conn.sock.settimeout(20)
-    conn.send(kafkawire.request(1, 4, 5, kafkawire.fetch_v4("followed", 0, 2, replica_id=follower_id,
+    conn.send(kafkawire.request(1, 4, 5, kafkawire.fetch(4, "followed", 0, 2, replica_id=follower_id,
                                                             max_wait_ms=30000)))
     answers = []
     waiter = threading.Thread(target=lambda: answers.append(conn.receive()))
@@ -115,7 +129,7 @@ def test_a_follower_fetch_reads_past_the_high_watermark_and_long_polls(cluster):
     assert answers, "the follower's long poll did not return"
     correlation, payload = answers[0]
     assert correlation == 5
-    error, _, records = kafkawire.parse_fetch_v4(payload)
+    error, _, records = kafkawire.parse_fetch(4, payload)
     assert error == 0
     assert [b[:2] for b in kafkawire.batch_offsets(records)] == [(2, 2)]
     conn.close()

@@ -86,7 +86,7 @@ extension KafkaBroker {
                 }
                 let replica = fromReplica ? follower(withBrokerID: request.replicaId, of: state) : nil
                 if fromReplica, replica == nil {
-                    answer.errorCode = .notLeaderOrFollower
+                    answer.errorCode = Self.unknownFollowerError(currentLeaderEpoch: wanted.currentLeaderEpoch)
                     answer.highWatermark = -1
                     hasError = true
                     partitions.append(answer)

@@ -23,10 +23,17 @@ typealias ReplicaFetchObserver = (_ fetch: ReplicaFetchReport, _ now: Timestamp)
 /// Fetches from follower replicas: a Fetch whose replica id is a broker's (>= 0) rather than a consumer's (-1).
 ///
 /// A follower reads up to the log end offset, not the high watermark, and its fetch offset tells the leader how far
-/// it has copied, which moves the high watermark. A broker id that is not a follower of the partition gets
-/// NOT_LEADER_OR_FOLLOWER, as Kafka answers a fetch from a replica it does not know (it is never served as a
-/// consumer: reading past the high watermark is for replicas only).
+/// it has copied, which moves the high watermark. A broker id that is not a follower of the partition is refused
+/// as Kafka refuses it (`unknownFollowerError`); it is never served as a consumer instead, since reading past the
+/// high watermark is for replicas only.
 extension KafkaBroker {
+    /// Kafka's answer to a fetch from a broker that is not a follower of the partition: UNKNOWN_LEADER_EPOCH when
+    /// the fetch names the current leader epoch (the broker may be a replica the leader has not heard of yet, as
+    /// in a reassignment, and retries), NOT_LEADER_OR_FOLLOWER otherwise.
+    static func unknownFollowerError(currentLeaderEpoch: Int32) -> KafkaError {
+        currentLeaderEpoch >= 0 ? .unknownLeaderEpoch : .notLeaderOrFollower
+    }
+
     /// Whether a Fetch comes from a replica: Kafka's consumers send -1, and other negative ids are special
     /// consumers (-2 debug), never replicas.
     static func isReplicaFetch(_ request: FetchRequest) -> Bool { request.replicaId >= 0 }
