@@ -124,6 +124,35 @@ def offset_for_leader_epoch(version, topic, partition, leader_epoch, current_lea
     return body + struct.pack(">i", leader_epoch)
 
 
+def flexible_request(api_key, version, correlation_id, body, client_id="peer-tests"):
+    """A request frame with header v2 (flexible versions): header v1 plus an empty tagged-field section."""
+    header = struct.pack(">hhi", api_key, version, correlation_id) + _string(client_id) + b"\x00"
+    payload = header + body
+    return struct.pack(">i", len(payload)) + payload
+
+
+def offset_for_leader_epoch_v4(topic, partition, leader_epoch, current_leader_epoch=-1, replica_id=-1):
+    """An OffsetForLeaderEpoch v4 (flexible) body for one partition; names and counts fit one varint byte."""
+    name = topic.encode()
+    body = struct.pack(">i", replica_id) + bytes([2, len(name) + 1]) + name + bytes([2])
+    return body + struct.pack(">iii", partition, current_leader_epoch, leader_epoch) + b"\x00\x00\x00"
+
+
+def parse_offset_for_leader_epoch_v4(payload):
+    """(error_code, leader_epoch, end_offset) of the single partition in an OffsetForLeaderEpoch v4 response body
+    (after response header v1: the correlation id, then an empty tagged-field section)."""
+    r = _Reader(payload)
+    assert r.take("b") == 0, "response header v1 tagged fields"
+    r.take("i")  # throttle time
+    assert r.take("b") == 2, "one topic"
+    name_length = r.take("b") - 1
+    r.pos += name_length
+    assert r.take("b") == 2, "one partition"
+    error, _partition, epoch, end_offset = r.take("hiiq")
+    assert payload[r.pos:] == b"\x00\x00\x00", "tagged fields of partition, topic and body"
+    return error, epoch, end_offset
+
+
 def parse_offset_for_leader_epoch(version, payload):
     """(error_code, leader_epoch, end_offset) of the single partition in an OffsetForLeaderEpoch (v0-v3) response;
     leader_epoch is None before v1."""

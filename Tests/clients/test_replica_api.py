@@ -59,6 +59,11 @@ def test_offset_for_leader_epoch_answers_from_the_epoch_cache(cluster):
         assert epoch_end(conn, version, "epochs", epoch, current=epoch) == (0, epoch, 5)
     assert epoch_end(conn, 3, "epochs", epoch, current=epoch, replica_id=7) == (0, epoch, 5)
     assert epoch_end(conn, 0, "epochs", epoch) == (0, None, 5)
+    # v4 is flexible: request header v2, compact fields, response header v1.
+    conn.send(kafkawire.flexible_request(23, 4, 44, kafkawire.offset_for_leader_epoch_v4("epochs", 0, epoch, epoch)))
+    correlation, payload = conn.receive()
+    assert correlation == 44
+    assert kafkawire.parse_offset_for_leader_epoch_v4(payload) == (0, epoch, 5)
     assert epoch_end(conn, 1, "epochs", epoch) == (0, epoch, 5)
     # An epoch newer than any here: (-1, -1) and no error, as Kafka answers.
     assert epoch_end(conn, 2, "epochs", epoch + 1) == (0, -1, -1)
