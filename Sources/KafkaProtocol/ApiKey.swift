@@ -8,6 +8,7 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
     case createTopics = 19
     case deleteTopics = 20
     case initProducerId = 22
+    case offsetForLeaderEpoch = 23
     case describeConfigs = 32
 
     /// Versions the codec supports, request and response alike. The broker may advertise less.
@@ -21,6 +22,7 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .createTopics: return 0...4
         case .deleteTopics: return 0...3
         case .initProducerId: return 0...1
+        case .offsetForLeaderEpoch: return 0...4
         case .describeConfigs: return 0...3
         }
     }
@@ -36,6 +38,7 @@ public enum ApiKey: Int16, CaseIterable, Sendable {
         case .createTopics: return .since(5)
         case .deleteTopics: return .since(4)
         case .initProducerId: return .since(2)
+        case .offsetForLeaderEpoch: return .since(4)
         case .describeConfigs: return .since(4)
         }
     }

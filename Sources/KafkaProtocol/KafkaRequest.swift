@@ -9,6 +9,7 @@ public enum KafkaRequest: Equatable, Sendable {
     case deleteTopics(DeleteTopicsRequest)
     case describeConfigs(DescribeConfigsRequest)
     case initProducerId(InitProducerIdRequest)
+    case offsetForLeaderEpoch(OffsetForLeaderEpochRequest)
 
     public var apiKey: ApiKey {
         switch self {
@@ -21,6 +22,7 @@ public enum KafkaRequest: Equatable, Sendable {
         case .deleteTopics: return .deleteTopics
         case .describeConfigs: return .describeConfigs
         case .initProducerId: return .initProducerId
+        case .offsetForLeaderEpoch: return .offsetForLeaderEpoch
         }
     }
 
@@ -46,6 +48,7 @@ public enum KafkaRequest: Equatable, Sendable {
         case .deleteTopics(let body): encoder.message(body)
         case .describeConfigs(let body): encoder.message(body)
         case .initProducerId(let body): encoder.message(body)
+        case .offsetForLeaderEpoch(let body): encoder.message(body)
         }
     }
 
@@ -60,6 +63,8 @@ public enum KafkaRequest: Equatable, Sendable {
         case .deleteTopics: return .deleteTopics(try decoder.message(DeleteTopicsRequest.self))
         case .describeConfigs: return .describeConfigs(try decoder.message(DescribeConfigsRequest.self))
         case .initProducerId: return .initProducerId(try decoder.message(InitProducerIdRequest.self))
+        case .offsetForLeaderEpoch:
+            return .offsetForLeaderEpoch(try decoder.message(OffsetForLeaderEpochRequest.self))
         }
     }
 }

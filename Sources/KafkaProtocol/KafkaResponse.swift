@@ -9,6 +9,7 @@ public enum KafkaResponse: Equatable, Sendable {
     case deleteTopics(DeleteTopicsResponse)
     case describeConfigs(DescribeConfigsResponse)
     case initProducerId(InitProducerIdResponse)
+    case offsetForLeaderEpoch(OffsetForLeaderEpochResponse)
 
     public var apiKey: ApiKey {
         switch self {
@@ -21,6 +22,7 @@ public enum KafkaResponse: Equatable, Sendable {
         case .deleteTopics: return .deleteTopics
         case .describeConfigs: return .describeConfigs
         case .initProducerId: return .initProducerId
+        case .offsetForLeaderEpoch: return .offsetForLeaderEpoch
         }
     }
 
@@ -46,6 +48,7 @@ public enum KafkaResponse: Equatable, Sendable {
         case .deleteTopics(let body): encoder.message(body)
         case .describeConfigs(let body): encoder.message(body)
         case .initProducerId(let body): encoder.message(body)
+        case .offsetForLeaderEpoch(let body): encoder.message(body)
         }
     }
 
@@ -60,6 +63,8 @@ public enum KafkaResponse: Equatable, Sendable {
         case .deleteTopics: return .deleteTopics(try decoder.message(DeleteTopicsResponse.self))
         case .describeConfigs: return .describeConfigs(try decoder.message(DescribeConfigsResponse.self))
         case .initProducerId: return .initProducerId(try decoder.message(InitProducerIdResponse.self))
+        case .offsetForLeaderEpoch:
+            return .offsetForLeaderEpoch(try decoder.message(OffsetForLeaderEpochResponse.self))
         }
     }
 }

@@ -44,6 +44,20 @@ public struct LeaderEpochCache: Sendable, Equatable {
         return (entries[higherIndex - 1].epoch, higher.startOffset)
     }
 
+    /// `endOffset(for:logEndOffset:)` as the leader of `leaderEpoch` answers it: its own epoch counts as started at
+    /// the log end offset even before it has written anything (Kafka records the epoch on election; we record it
+    /// on the first append). Without this, a follower asking for an epoch between the last one written here and
+    /// the current one would get (-1, -1) instead of the earlier epoch and where it ends.
+    public func endOffset(
+        for epoch: Int32,
+        logEndOffset: Int64,
+        leaderEpoch: Int32
+    ) -> (epoch: Int32, endOffset: Int64) {
+        var withCurrent = self
+        withCurrent.assign(epoch: leaderEpoch, startOffset: logEndOffset)
+        return withCurrent.endOffset(for: epoch, logEndOffset: logEndOffset)
+    }
+
     /// The epoch of the record at `offset`, when known.
     public func epoch(at offset: Int64) -> Int32? {
         entries.last { $0.startOffset <= offset }?.epoch

@@ -268,6 +268,12 @@ public final class PartitionLog {
         leaderEpochCache.endOffset(for: epoch, logEndOffset: logEndOffset)
     }
 
+    /// Where `epoch` ends in this log as the leader of `leaderEpoch` answers: see
+    /// `LeaderEpochCache.endOffset(for:logEndOffset:leaderEpoch:)`.
+    public func endOffset(forLeaderEpoch epoch: Int32, leaderEpoch: Int32) -> (epoch: Int32, endOffset: Int64) {
+        leaderEpochCache.endOffset(for: epoch, logEndOffset: logEndOffset, leaderEpoch: leaderEpoch)
+    }
+
     // MARK: Checkpoints
 
     /// Writes recovery point, high watermark and log start offset (atomically, with a checksum).

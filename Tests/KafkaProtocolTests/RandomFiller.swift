@@ -96,6 +96,8 @@ func randomRequest(_ key: ApiKey, version v: Int16, seed s: UInt64) -> KafkaRequ
     case .deleteTopics: return .deleteTopics(randomMessage(DeleteTopicsRequest.self, version: v, seed: s))
     case .describeConfigs: return .describeConfigs(randomMessage(DescribeConfigsRequest.self, version: v, seed: s))
     case .initProducerId: return .initProducerId(randomMessage(InitProducerIdRequest.self, version: v, seed: s))
+    case .offsetForLeaderEpoch:
+        return .offsetForLeaderEpoch(randomMessage(OffsetForLeaderEpochRequest.self, version: v, seed: s))
     }
 }
 
@@ -110,6 +112,8 @@ func randomResponse(_ key: ApiKey, version v: Int16, seed s: UInt64) -> KafkaRes
     case .deleteTopics: return .deleteTopics(randomMessage(DeleteTopicsResponse.self, version: v, seed: s))
     case .describeConfigs: return .describeConfigs(randomMessage(DescribeConfigsResponse.self, version: v, seed: s))
     case .initProducerId: return .initProducerId(randomMessage(InitProducerIdResponse.self, version: v, seed: s))
+    case .offsetForLeaderEpoch:
+        return .offsetForLeaderEpoch(randomMessage(OffsetForLeaderEpochResponse.self, version: v, seed: s))
     }
 }
 

@@ -31,6 +31,28 @@ final class LeaderEpochCacheTests: XCTestCase {
         XCTAssertTrue(cache.endOffset(for: -1, logEndOffset: 42) == (-1, -1))
     }
 
+    func testEndOffsetAsTheLeaderOfANewerEpoch() {
+        var cache = LeaderEpochCache()
+        cache.assign(epoch: 2, startOffset: 5)
+        cache.assign(epoch: 4, startOffset: 20)
+        // Leading in epoch 6, nothing written in it yet: epoch 4 ends at the log end offset, and so does any epoch
+        // between 4 and 6 (the "largest epoch at or below" is 4), where the plain lookup knows nothing of them.
+        XCTAssertTrue(cache.endOffset(for: 5, logEndOffset: 30) == (-1, -1))
+        XCTAssertTrue(cache.endOffset(for: 5, logEndOffset: 30, leaderEpoch: 6) == (4, 30))
+        XCTAssertTrue(cache.endOffset(for: 4, logEndOffset: 30, leaderEpoch: 6) == (4, 30))
+        XCTAssertTrue(cache.endOffset(for: 6, logEndOffset: 30, leaderEpoch: 6) == (6, 30))
+        XCTAssertTrue(cache.endOffset(for: 2, logEndOffset: 30, leaderEpoch: 6) == (2, 20))
+        XCTAssertTrue(cache.endOffset(for: 7, logEndOffset: 30, leaderEpoch: 6) == (-1, -1), "newer than the leader")
+        // A leader epoch the cache already holds (or an older one) changes nothing.
+        XCTAssertTrue(cache.endOffset(for: 3, logEndOffset: 30, leaderEpoch: 4) == (2, 20))
+        XCTAssertTrue(cache.endOffset(for: 4, logEndOffset: 30, leaderEpoch: 1) == (4, 30))
+        // An empty log (a new leader that holds nothing): its own epoch ends at 0, an earlier one too.
+        XCTAssertTrue(LeaderEpochCache().endOffset(for: 3, logEndOffset: 0, leaderEpoch: 3) == (3, 0))
+        XCTAssertTrue(LeaderEpochCache().endOffset(for: 1, logEndOffset: 0, leaderEpoch: 3) == (1, 0))
+        XCTAssertTrue(LeaderEpochCache().endOffset(for: -1, logEndOffset: 0, leaderEpoch: 3) == (-1, -1))
+        XCTAssertEqual(cache.entries.count, 2, "the lookup does not change the cache")
+    }
+
     func testTruncation() {
         var cache = LeaderEpochCache()
         cache.assign(epoch: 1, startOffset: 0)

@@ -3,8 +3,9 @@ import Log
 import NIOCore
 import Partitions
 
-/// Fetch: whole batches from the segment files, up to the high watermark, sent with sendfile; a long poll waits
-/// (up to `maxWaitMs`) until `minBytes` are there.
+/// Fetch: whole batches from the segment files, up to the high watermark (a follower replica: up to the log end
+/// offset, see `KafkaBroker+ReplicaFetch`), sent with sendfile; a long poll waits (up to `maxWaitMs`) until
+/// `minBytes` are there.
 extension KafkaBroker {
     /// One pass over the requested partitions: the response, the file slices behind its records, and its size.
     struct FetchRead {
@@ -12,10 +13,14 @@ extension KafkaBroker {
         var files: [Int: FileSlice]
         var bytes: Int
         var hasError: Bool
+        /// Partitions whose high watermark a follower's fetch moved.
+        var advanced: [PartitionID] = []
     }
 
     func fetch(_ request: FetchRequest) -> EventLoopFuture<(FetchResponse, [Int: FileSlice])> {
-        let first = readFetch(request)
+        let first = readFetch(request, reportingReplicaFetch: true)
+        // A follower's fetch may have moved a high watermark: acks=all produces and consumers waiting on it go on.
+        for partition in first.advanced { waiters.partitionAdvanced(partition) }
         let minBytes = max(1, Int(request.minBytes))
         guard request.maxWaitMs > 0, first.bytes < minBytes, !first.hasError else {
             return eventLoop.makeSucceededFuture((first.response, first.files))
@@ -47,7 +52,11 @@ extension KafkaBroker {
         return promise.futureResult
     }
 
-    func readFetch(_ request: FetchRequest) -> FetchRead {
+    /// One read of every requested partition. A follower's fetch is reported to `replicaFetchObserver` only when
+    /// `reportingReplicaFetch` (the first read of a request; the reads of a long poll re-check the data only).
+    func readFetch(_ request: FetchRequest, reportingReplicaFetch: Bool = false) -> FetchRead {
+        let fromReplica = Self.isReplicaFetch(request)
+        var advanced: [PartitionID] = []
         var remaining = request.maxBytes > 0 ? Int(request.maxBytes) : Int(Int32.max)
         var files: [Int: FileSlice] = [:]
         var total = 0
@@ -75,13 +84,28 @@ extension KafkaBroker {
                     partitions.append(answer)
                     continue
                 }
+                let replica = fromReplica ? follower(withBrokerID: request.replicaId, of: state) : nil
+                if fromReplica, replica == nil {
+                    answer.errorCode = Self.unknownFollowerError(currentLeaderEpoch: wanted.currentLeaderEpoch)
+                    answer.highWatermark = -1
+                    hasError = true
+                    partitions.append(answer)
+                    continue
+                }
                 guard let log = try? localLog(for: state) else {
                     answer.errorCode = .kafkaStorageError
                     hasError = true
                     partitions.append(answer)
                     continue
                 }
+                if reportingReplicaFetch, let replica,
+                    reportReplicaFetch(replica: replica, fetchOffset: wanted.fetchOffset, state: state, log: log)
+                {
+                    advanced.append(state.id)
+                }
                 let highWatermark = highWatermark(of: log, state: state)
+                // Followers copy everything the leader has; consumers see only what the ISR holds.
+                let readLimit = replica == nil ? highWatermark : log.logEndOffset
                 answer.highWatermark = highWatermark
                 // No transactions yet: the last stable offset is the high watermark.
                 answer.lastStableOffset = highWatermark
@@ -89,7 +113,7 @@ extension KafkaBroker {
                 let slice: LogReadSlice?
                 do {
                     let limit = min(remaining, max(0, Int(wanted.partitionMaxBytes)))
-                    slice = try log.read(from: wanted.fetchOffset, maxBytes: limit, upTo: highWatermark)
+                    slice = try log.read(from: wanted.fetchOffset, maxBytes: limit, upTo: readLimit)
                         // KIP-74: only the response's first batch may exceed the limits.
                         .flatMap { total == 0 || $0.length <= limit ? $0 : nil }
                 } catch LogError.offsetOutOfRange(_, _, _) {
@@ -122,7 +146,8 @@ extension KafkaBroker {
             response: FetchResponse(errorCode: .noError, sessionId: 0, responses: topics),
             files: files,
             bytes: total,
-            hasError: hasError
+            hasError: hasError,
+            advanced: advanced
         )
     }
 }

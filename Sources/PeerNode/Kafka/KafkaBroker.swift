@@ -30,6 +30,9 @@ final class KafkaBroker {
     var flushInFlight = false
     /// Stops the agent with this one-line reason (set by the agent).
     var onFatalError: ((String) -> Void)?
+    /// Told of every follower fetch, before it is read (see `ReplicaFetchReport`); returns the partition's high
+    /// watermark after it, or nil to leave the mark alone. The default knows no replication and returns nil.
+    var replicaFetchObserver: ReplicaFetchObserver = { _, _ in nil }
 
     /// The API versions advertised to clients: only what is fully served, with one exception. Produce is advertised
     /// from v0 although v0-v2 (the old message sets) are refused, because librdkafka up to 2.11.0 (kcat 1.7.1's)
@@ -44,6 +47,7 @@ final class KafkaBroker {
         .createTopics: 0...4,
         .deleteTopics: 0...3,
         .initProducerId: 0...1,
+        .offsetForLeaderEpoch: 0...4,
         .describeConfigs: 0...3,
     ]
 
@@ -116,6 +120,8 @@ final class KafkaBroker {
             reply = eventLoop.makeSucceededFuture(.describeConfigs(describeConfigs(body)))
         case .initProducerId(let body):
             reply = eventLoop.makeSucceededFuture(.initProducerId(initProducerID(body)))
+        case .offsetForLeaderEpoch(let body):
+            reply = eventLoop.makeSucceededFuture(.offsetForLeaderEpoch(offsetForLeaderEpoch(body)))
         }
         return reply.map { [metrics] response in
             metrics.requestAnswered(api: api, since: started)
