@@ -20,12 +20,13 @@ struct BrokerLinkTests {
         let gossip: PeerAddress
         let directory: String
 
-        init(name: String, keyring: Keyring) async throws {
+        /// - Parameter port: the gossip port to bind; nil picks a free one.
+        init(name: String, keyring: Keyring, port: UInt16? = nil) async throws {
             self.name = name
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("link-\(UUID())").path
             var lastError: (any Error)?
             for _ in 0..<5 {
-                let gossip = PeerAddress(host: "127.0.0.1", port: try FreePort.next())
+                let gossip = PeerAddress(host: "127.0.0.1", port: try port ?? FreePort.next())
                 let configuration = AgentConfiguration(
                     name: name,
                     bind: gossip,
@@ -232,6 +233,39 @@ struct BrokerLinkTests {
         try Self.expectApiVersions(try await link.send(Self.apiVersionsRequest(correlationId: 2)), correlationId: 2)
         link.close()
         await broker.stop()
+    }
+
+    @Test("a link whose peer went away fails its requests, then reconnects once the peer is back")
+    func reconnects() async throws {
+        let keyring = Keyring(primary: ClusterKey.generate())
+        let first = try await Broker(name: "leader", keyring: keyring)
+        let link = Self.link(to: first, keyring: keyring)
+        try Self.expectApiVersions(try await link.send(Self.apiVersionsRequest(correlationId: 1)), correlationId: 1)
+        await first.stop()
+
+        // Nobody listens now: requests fail (the connection was lost, or the reconnect was refused).
+        await #expect(throws: BrokerLinkError.self) {
+            try await link.send(Self.apiVersionsRequest(correlationId: 2))
+        }
+        #expect(try await !link.isConnected().get())
+
+        // The peer restarts at the same address: the same link reconnects after its backoff.
+        let second = try await Broker(name: "leader", keyring: keyring, port: first.gossip.port)
+        var answered = false
+        let deadline = ContinuousClock.now + .seconds(20)
+        var id: Int32 = 10
+        while !answered, ContinuousClock.now < deadline {
+            id += 1
+            if let reply = try? await link.send(Self.apiVersionsRequest(correlationId: id)) {
+                try Self.expectApiVersions(reply, correlationId: id)
+                answered = true
+            } else {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        #expect(answered, "the link did not reconnect")
+        link.close()
+        await second.stop()
     }
 
     @Test("the registry resolves a member's address, keeps one link per member, and fails unknown names")
