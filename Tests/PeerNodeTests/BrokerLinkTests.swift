@@ -4,6 +4,7 @@ import KafkaProtocol
 import Logging
 import NIOCore
 import NIOPosix
+import Partitions
 import Sealing
 import Testing
 
@@ -21,7 +22,8 @@ struct BrokerLinkTests {
         let directory: String
 
         /// - Parameter port: the gossip port to bind; nil picks a free one.
-        init(name: String, keyring: Keyring, port: UInt16? = nil) async throws {
+        ///   - controller: also the only controller voter (a 1 s lease), so topics can be created.
+        init(name: String, keyring: Keyring, port: UInt16? = nil, controller: Bool = false) async throws {
             self.name = name
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("link-\(UUID())").path
             var lastError: (any Error)?
@@ -32,7 +34,12 @@ struct BrokerLinkTests {
                     bind: gossip,
                     rpcAddress: nil,
                     keyring: keyring,
-                    metadata: NodeMetadata(roles: ["broker"]),
+                    partitions: PartitionsConfiguration(
+                        voters: controller ? [name] : [],
+                        leaseDuration: .seconds(1),
+                        renewInterval: .milliseconds(250)
+                    ),
+                    metadata: NodeMetadata(roles: controller ? ["broker", "controller"] : ["broker"]),
                     dataDirectory: directory,
                     kafka: KafkaListenerConfiguration(bind: PeerAddress(host: "127.0.0.1", port: try FreePort.next()))
                 )
