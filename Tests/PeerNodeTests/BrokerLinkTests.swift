@@ -2,6 +2,7 @@ import Foundation
 import Gossip
 import KafkaProtocol
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Partitions
@@ -254,7 +255,14 @@ struct BrokerLinkTests {
         await #expect(throws: BrokerLinkError.self) {
             try await link.send(Self.apiVersionsRequest(correlationId: 2))
         }
-        #expect(try await !link.isConnected().get())
+        // The connection is dropped (its close is noticed just after the request fails).
+        var connected = true
+        let closeDeadline = ContinuousClock.now + .seconds(10)
+        while connected, ContinuousClock.now < closeDeadline {
+            connected = try await link.isConnected().get()
+            if connected { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(!connected)
 
         // The peer restarts at the same address: the same link reconnects after its backoff.
         let second = try await Broker(name: "leader", keyring: keyring, port: first.gossip.port)
@@ -279,24 +287,44 @@ struct BrokerLinkTests {
     func registry() async throws {
         let keyring = Keyring(primary: ClusterKey.generate())
         let broker = try await Broker(name: "leader", keyring: keyring)
-        let address = broker.gossip
+        let address = NIOLockedValueBox(broker.gossip)
         let links = BrokerLinks(
             localName: "follower",
             keyring: { keyring },
-            resolve: { $0 == "leader" ? address : nil },
+            resolve: { $0 == "leader" ? address.withLockedValue { $0 } : nil },
             on: Self.eventLoop
         )
         let reply = try await links.send(Self.apiVersionsRequest(correlationId: 4), to: "leader")
         try Self.expectApiVersions(reply, correlationId: 4)
-        let same = try await Self.eventLoop.submit { links.link(to: "leader") === links.link(to: "leader") }.get()
+        let first = try await Self.eventLoop.submit { links.link(to: "leader") }.get()
+        let same = try await Self.eventLoop.submit { links.link(to: "leader") === first }.get()
         #expect(same)
         await #expect(throws: BrokerLinkError.unknownNode("nobody")) {
             try await links.send(Self.apiVersionsRequest(correlationId: 5), to: "nobody")
         }
+        await #expect(throws: BrokerLinkError.unknownNode("follower")) {
+            try await links.send(Self.apiVersionsRequest(correlationId: 5), to: "follower")
+        }
+
+        // Gossip now has the member at another address (it restarted elsewhere): the old link is replaced.
+        let moved = try await Broker(name: "leader", keyring: keyring)
+        address.withLockedValue { $0 = moved.gossip }
+        try Self.expectApiVersions(
+            try await links.send(Self.apiVersionsRequest(correlationId: 6), to: "leader"),
+            correlationId: 6
+        )
+        let replaced = try await Self.eventLoop.submit { links.link(to: "leader") }.get()
+        #expect(replaced !== first)
+        #expect(replaced?.address == moved.gossip)
+        await #expect(throws: BrokerLinkError.stopped) {
+            try await first?.send(Self.apiVersionsRequest(correlationId: 7))
+        }
+
         links.closeAll()
         await #expect(throws: BrokerLinkError.stopped) {
-            try await links.send(Self.apiVersionsRequest(correlationId: 6), to: "leader")
+            try await links.send(Self.apiVersionsRequest(correlationId: 8), to: "leader")
         }
+        await moved.stop()
         await broker.stop()
     }
 
