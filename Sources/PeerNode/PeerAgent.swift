@@ -201,6 +201,7 @@ public final class PeerAgent: Sendable {
     private func bindStreamListener() async throws {
         let shell = self.shell
         let limits = configuration.streamLimits
+        let links = brokerLinkSettings()
         try await bindListener(
             "gossip TCP listener",
             at: configuration.bind,
@@ -213,10 +214,23 @@ public final class PeerAgent: Sendable {
                         delegate: shell.value,
                         idleTimeout: Self.inboundIdleTimeout,
                         maxUnprovenFrameSize: limits.maxUnprovenFrameSize,
-                        maxFrameSize: limits.maxFrameSize
+                        maxFrameSize: limits.maxFrameSize,
+                        linkAcceptor: links?.acceptor()
                     )
                 )
             }
+        )
+    }
+
+    /// What the gossip TCP listener needs to accept broker links: only a broker serves them.
+    private func brokerLinkSettings() -> BrokerLinkSettings? {
+        guard let broker, let kafka = configuration.kafka else { return nil }
+        return BrokerLinkSettings(
+            name: configuration.name,
+            shell: shell,
+            broker: broker,
+            logger: logger,
+            maxRequestSize: kafka.maxRequestSize
         )
     }
 

@@ -30,13 +30,17 @@ enum StreamRejection: String, CaseIterable {
 /// most `maxUnprovenFrameSize` bytes are buffered, so a peer without the key cannot make us hold large frames.
 /// Then one request frame of up to `maxFrameSize` is answered, the reply written, and the connection closed. A
 /// connection that does not finish in time is closed, and every stream dropped unanswered is counted once.
-final class StreamServerHandler: ChannelInboundHandler {
+///
+/// A first frame that is a broker link hello instead goes to `linkAcceptor` (when this node is a broker), which
+/// turns the connection into a persistent link; this handler then leaves the pipeline.
+final class StreamServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let delegate: any StreamServerDelegate
     private let idleTimeout: TimeAmount
     private let maxFrameSize: Int
+    private let linkAcceptor: BrokerLinkAcceptor?
     private var decoder: FrameDecoder
     private var idleClose: Scheduled<Void>?
     private var helloAccepted = false
@@ -47,9 +51,11 @@ final class StreamServerHandler: ChannelInboundHandler {
         delegate: any StreamServerDelegate,
         idleTimeout: TimeAmount,
         maxUnprovenFrameSize: Int,
-        maxFrameSize: Int
+        maxFrameSize: Int,
+        linkAcceptor: BrokerLinkAcceptor? = nil
     ) {
         self.delegate = delegate
+        self.linkAcceptor = linkAcceptor
         self.idleTimeout = idleTimeout
         self.maxFrameSize = maxFrameSize
         decoder = FrameDecoder(maxFrameSize: min(maxUnprovenFrameSize, maxFrameSize))
@@ -83,6 +89,10 @@ final class StreamServerHandler: ChannelInboundHandler {
 
     private func handle(_ frame: [UInt8], context: ChannelHandlerContext) {
         guard helloAccepted else {
+            if let linkAcceptor, LinkHandshake.isClientHello(frame) {
+                upgradeToLink(frame, acceptor: linkAcceptor, context: context)
+                return
+            }
             guard delegate.acceptsStreamHello(frame) else {
                 reject(.badHello, context: context)
                 return
@@ -103,6 +113,19 @@ final class StreamServerHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in
             loopBoundContext.value.close(promise: nil)
         }
+    }
+
+    /// Hands the connection to the link acceptor. The client waits for the server's hello before it sends anything
+    /// else, so bytes after its hello are a protocol error.
+    private func upgradeToLink(_ hello: [UInt8], acceptor: BrokerLinkAcceptor, context: ChannelHandlerContext) {
+        guard decoder.bufferedByteCount == 0, acceptor.upgrade(hello, context: context) else {
+            reject(.badHello, context: context)
+            return
+        }
+        finished = true
+        idleClose?.cancel()
+        idleClose = nil
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
     private func reject(_ reason: StreamRejection, context: ChannelHandlerContext?) {

@@ -73,6 +73,22 @@ final class RawConnection {
         return received
     }
 
+    /// Exactly `count` bytes, or nil if the peer closes first or `timeout` passes.
+    func read(exactly count: Int, timeout: Duration = .seconds(10)) -> [UInt8]? {
+        var received: [UInt8] = []
+        let deadline = ContinuousClock.now + timeout
+        while received.count < count, ContinuousClock.now < deadline {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 100) >= 0 else { return nil }
+            guard poller.revents != 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: count - received.count)
+            let read = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            guard read > 0 else { return nil }
+            received += chunk.prefix(read)
+        }
+        return received.count == count ? received : nil
+    }
+
     /// Whether the peer has closed (or reset) the connection, looking without waiting.
     var isClosedByPeer: Bool {
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
