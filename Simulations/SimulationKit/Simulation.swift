@@ -151,6 +151,8 @@ struct SimNode {
     var lastDisruption: Int64 = .min
     /// The data dir: the cluster state as last saved (like the real shell, at most once a second while it changes).
     var savedState: ClusterState?
+    /// The voter record as last written to the data dir (the core acknowledges only what is written here).
+    var voterRecord: VoterRecord?
     var lastSave: Int64 = -1_000_000_000_000
     var stateDirty = false
     /// Draws each boot's instance seed, sender id and nonce generator.
@@ -665,6 +667,11 @@ public struct Simulation {
                 requestCompleted(id: id, error: error?.description, at: i)
             case .topicDeleted:
                 break
+            case .persist(let record, let ticket):
+                // The data dir's fsync is modelled as instant: the record survives any later crash.
+                guard nodes[i].up else { break }
+                nodes[i].voterRecord = record
+                apply(instances[i].voterRecordPersisted(ticket: ticket, now: localTimestamp(i)), from: i, declaring: declaring)
             }
         }
         observeActing(i)
@@ -872,7 +879,8 @@ public struct Simulation {
                 metadata: metadata(i),
                 configuration: partitionsConfiguration,
                 seed: partitionsSeed,
-                now: bootTime
+                now: bootTime,
+                voterRecord: nodes[i].voterRecord
             )
         )
         sealers[i] = Sealer(keyring: keyring, senderID: senderID)

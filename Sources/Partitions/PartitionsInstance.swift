@@ -36,20 +36,35 @@ public struct PartitionsInstance: Sendable {
     var shuttingDown: Set<String> = []
     /// Since when each partition's preferred replica has been in sync but not leading.
     var preferredReadySince: [PartitionID: Timestamp] = [:]
+    /// The controller's changes on their way to a majority of voters (see `+Commit`).
+    var commit = CommitPipeline(epoch: 0)
+    /// As a candidate: the stored states granting voters sent; and the epoch whose gather is done.
+    var gather = StateGather(epoch: 0)
+    var gatheredEpoch: UInt64 = 0
+    /// As a voter: what must survive a restart, whether it changed since last handed to the shell, and the tickets
+    /// of the newest record handed over and the newest one the shell reported durable.
+    public internal(set) var voterRecord: VoterRecord
+    var recordDirty = false
+    var recordTicket: UInt64 = 0
+    var persistedTicket: UInt64 = 0
+    /// Grants and acknowledgements waiting until the record they depend on is durable.
+    var heldUntilDurable: [(ticket: UInt64, message: ControlMessage, recipient: String)] = []
 
     public init(
         name: String,
         metadata: NodeMetadata,
         configuration: PartitionsConfiguration,
         seed: UInt64,
-        now: Timestamp
+        now: Timestamp,
+        voterRecord: VoterRecord? = nil
     ) {
         self.name = name
         self.ownMetadata = metadata
         self.configuration = configuration
         self.rng = SeededRandom(seed: seed)
+        self.voterRecord = voterRecord ?? VoterRecord()
         if configuration.voters.contains(name) {
-            voter = LeaseVoter(startedAt: now, configuration: configuration)
+            voter = LeaseVoter(startedAt: now, configuration: configuration, restoring: voterRecord)
         }
     }
 
@@ -152,33 +167,77 @@ public struct PartitionsInstance: Sendable {
         members: some MembershipView
     ) -> [PartitionsDirective] {
         var out: [PartitionsDirective] = []
+        handle(message, &out, now: now, members: members)
+        persistIfChanged(&out)
+        return out
+    }
+
+    mutating func handle(
+        _ message: ControlMessage,
+        _ out: inout [PartitionsDirective],
+        now: Timestamp,
+        members: some MembershipView
+    ) {
         switch message {
         case .leaseRequest(let candidate, let epoch, let request):
-            // A rival's candidacy raises the epoch this node would stand with, refused or not.
-            observedEpoch = max(observedEpoch, epoch)
-            guard var voter else { break }
-            let granted = voter.consider(candidate: candidate, epoch: epoch, now: now, configuration: configuration)
-            self.voter = voter
-            out.append(
-                .send(
-                    .leaseReply(
-                        voter: name,
-                        candidate: candidate,
-                        epoch: epoch,
-                        request: request,
-                        granted: granted,
-                        highestEpoch: voter.highestEpoch
-                    ),
-                    to: candidate
-                )
-            )
+            considerLease(for: candidate, epoch: epoch, request: request, withStates: false, &out, now: now, members: members)
+        case .leaseRequestWithStates(let candidate, let epoch, let request):
+            considerLease(for: candidate, epoch: epoch, request: request, withStates: true, &out, now: now, members: members)
         case .leaseReply(let voterName, let candidate, let epoch, let request, let granted, let highestEpoch):
             guard candidate == name else { break }
             voter?.observe(epoch: highestEpoch, owner: nil)
             observedEpoch = max(observedEpoch, highestEpoch)
-            if granted {
+            guard granted else { break }
+            if needsGather(for: epoch) && !gather.complete.contains(voterName) {
+                // Counted once this voter's stored states have all arrived.
+                if gather.epoch == epoch { gather.grantsWaiting[voterName] = request }
+            } else {
                 recordGrant(from: voterName, epoch: epoch, request: request, &out, now: now, members: members)
             }
+        case .grantedStates(let voterName, let candidate, let epoch, let request, let page, let pageCount, let states):
+            guard candidate == name, epoch == holder.epoch, gather.epoch == epoch, needsGather(for: epoch),
+                configuration.voters.contains(voterName)
+            else { break }
+            let completed = gather.receive(
+                from: voterName,
+                request: request,
+                page: page,
+                pageCount: pageCount,
+                states: states
+            )
+            if completed, let granted = gather.grantsWaiting.removeValue(forKey: voterName) {
+                recordGrant(from: voterName, epoch: epoch, request: granted, &out, now: now, members: members)
+            }
+        case .storeStates(let controller, let epoch, let from, let through, let states):
+            storeBatch(
+                from: controller,
+                epoch: epoch,
+                from: from,
+                through: through,
+                states: states,
+                &out,
+                now: now,
+                members: members
+            )
+        case .storeAck(let voterName, let controller, let epoch, let through, let stored, let highestEpoch):
+            guard controller == name else { break }
+            voter?.observe(epoch: highestEpoch, owner: nil)
+            observedEpoch = max(observedEpoch, highestEpoch)
+            if highestEpoch > holder.epoch && holder.isActing(at: now) {
+                // A voter promised a newer epoch: this controller can commit nothing more (fencing).
+                holder.relinquish()
+            }
+            storeAcknowledged(
+                by: voterName,
+                epoch: epoch,
+                through: through,
+                stored: stored,
+                &out,
+                now: now,
+                members: members
+            )
+        case .alterPartition(let id, let origin, let request):
+            alterPartitionArrived(id: id, origin: origin, request, &out, now: now, members: members)
         case .request(let id, let origin, let request):
             let error: RequestFailure?
             if isActingController(at: now) {
@@ -190,7 +249,7 @@ public struct PartitionsInstance: Sendable {
         case .response(let id, let error):
             if pendingRequests.remove(id) != nil { out.append(.requestCompleted(id: id, error: error)) }
         case .replicaCaughtUp(let replica, let partition, let leaderEpoch):
-            guard isActingController(at: now), var state = partitionStates[partition], state.leader != nil,
+            guard isActingController(at: now), var state = working(partition), state.leader != nil,
                 state.leaderEpoch == leaderEpoch, state.replicas.contains(replica), !state.isr.contains(replica),
                 isAlive(replica, in: members), !shuttingDown.contains(replica)
             else { break }
@@ -198,7 +257,52 @@ public struct PartitionsInstance: Sendable {
             state.isr = state.replicas.filter(state.isr.contains)
             publish(state, &out)
         }
-        return out
+    }
+
+    /// A voter's answer to a lease request; a grant (and the stored states sent with it) only once it is durable.
+    mutating func considerLease(
+        for candidate: String,
+        epoch: UInt64,
+        request: UInt64,
+        withStates: Bool,
+        _ out: inout [PartitionsDirective],
+        now: Timestamp,
+        members: some MembershipView
+    ) {
+        // A rival's candidacy raises the epoch this node would stand with, refused or not.
+        if candidate != name { observedEpoch = max(observedEpoch, epoch) }
+        guard var voter else { return }
+        let granted = voter.consider(candidate: candidate, epoch: epoch, now: now, configuration: configuration)
+        self.voter = voter
+        let reply = ControlMessage.leaseReply(
+            voter: name,
+            candidate: candidate,
+            epoch: epoch,
+            request: request,
+            granted: granted,
+            highestEpoch: voter.highestEpoch
+        )
+        guard granted else {
+            emit(reply, to: candidate, &out, now: now, members: members)
+            return
+        }
+        saveVoter()
+        holdUntilDurable(reply, to: candidate, &out, now: now, members: members)
+        guard withStates else { return }
+        let stored = voterRecord.states.keys.sorted().compactMap { voterRecord.states[$0] }
+        let pages = ControlMessage.pages(of: stored)
+        for (index, page) in pages.enumerated() {
+            let message = ControlMessage.grantedStates(
+                voter: name,
+                candidate: candidate,
+                epoch: epoch,
+                request: request,
+                page: UInt32(index),
+                pageCount: UInt32(pages.count),
+                states: page
+            )
+            holdUntilDurable(message, to: candidate, &out, now: now, members: members)
+        }
     }
 
     public mutating func timerFired(
@@ -219,7 +323,10 @@ public struct PartitionsInstance: Sendable {
             if pendingRequests.remove(id) != nil {
                 out.append(.requestCompleted(id: id, error: .timedOut))
             }
+        case .flushProposals:
+            flushProposals(&out, now: now, members: members)
         }
+        persistIfChanged(&out)
         return out
     }
 
@@ -247,6 +354,7 @@ public struct PartitionsInstance: Sendable {
         } else {
             out.append(.requestCompleted(id: id, error: .noController))
         }
+        persistIfChanged(&out)
         return (id, out)
     }
 
@@ -272,6 +380,8 @@ public struct PartitionsInstance: Sendable {
     mutating func tick(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
         if isActingController(at: now) {
             requestLease(epoch: holder.epoch, &out, now: now, members: members)
+            resendUnacknowledged(&out, now: now, members: members)
+            advanceCommit(&out, now: now, members: members)
             announceIfDue(&out, now: now)
             reconcile(&out, now: now, members: members)
             electPreferredLeadersIfDue(&out, now: now, members: members)
@@ -319,15 +429,14 @@ public struct PartitionsInstance: Sendable {
         members: some MembershipView
     ) {
         let request = holder.beginRequest(epoch: epoch, now: now)
-        for voterName in configuration.voters {
-            if voterName == name {
-                guard var voter else { continue }
-                let granted = voter.consider(candidate: name, epoch: epoch, now: now, configuration: configuration)
-                self.voter = voter
-                if granted { recordGrant(from: name, epoch: epoch, request: request, &out, now: now, members: members) }
-            } else if isAlive(voterName, in: members) {
-                out.append(.send(.leaseRequest(candidate: name, epoch: epoch, request: request), to: voterName))
-            }
+        if gather.epoch != epoch { gather = StateGather(epoch: epoch) }
+        let message =
+            needsGather(for: epoch)
+            ? ControlMessage.leaseRequestWithStates(candidate: name, epoch: epoch, request: request)
+            : .leaseRequest(candidate: name, epoch: epoch, request: request)
+        for voterName in configuration.voters where voterName == name || isAlive(voterName, in: members) {
+            // This node's own vote goes through the same rules, durability included.
+            if voterName != name || voter != nil { emit(message, to: voterName, &out, now: now, members: members) }
         }
     }
 
@@ -343,8 +452,10 @@ public struct PartitionsInstance: Sendable {
         guard holder.recordGrant(from: voterName, epoch: epoch, request: request, configuration: configuration),
             !wasActing, isActingController(at: now)
         else { return }
-        // A new term: announce it and take stock of every partition at once.
+        // A new term: start from what the voters stored, announce it and take stock of every partition at once.
+        beginTerm(&out)
         announceIfDue(&out, now: now, force: true)
+        advanceCommit(&out, now: now, members: members)
         reconcile(&out, now: now, members: members)
         noteControllerView(&out, now: now, members: members)
     }

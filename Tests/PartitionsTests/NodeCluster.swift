@@ -35,6 +35,8 @@ struct NodeCluster {
     /// Every `.topicDeleted` each node reported, in order.
     private(set) var topicsDeleted: [String: [TopicDefinition]] = [:]
     private(set) var leaveCompleted: Set<String> = []
+    /// Each voter's record as last persisted (its data dir); a restart reads it back.
+    var voterRecords: [String: VoterRecord] = [:]
     /// (virtual time, name) of every instant two nodes acted as controller at once.
     private(set) var overlaps: [(Int64, [String])] = []
     private var queue: [Scheduled] = []
@@ -82,7 +84,8 @@ struct NodeCluster {
                 metadata: metadata,
                 configuration: partitionsConfiguration,
                 seed: seed &+ 1,
-                now: now
+                now: now,
+                voterRecord: voterRecords[name]
             )
         )
         let directives = node.start(seeds: seeds.map(Self.address(of:)), now: now)
@@ -104,6 +107,13 @@ struct NodeCluster {
                 cut.insert([b, a])
             }
         }
+    }
+
+    /// Asks the controller, as the leader of `partition` at `name`, for a new ISR; returns the completion key.
+    mutating func alterPartition(_ partition: PartitionID, isr: [String], at name: String) -> String {
+        let (id, directives) = nodes[name]!.alterPartition(partition, isr: isr, now: localTime(of: name))
+        execute(directives, at: name)
+        return "\(name)#\(id)"
     }
 
     /// Submits a request at `name`; returns the key to look its completion up with.
@@ -189,6 +199,10 @@ struct NodeCluster {
                 topicsDeleted[name, default: []].append(topic)
             case .leaveComplete:
                 leaveCompleted.insert(name)
+            case .persist(let record, let ticket):
+                // The fsync is instant here; the record survives a crash of the node.
+                voterRecords[name] = record
+                execute(nodes[name]!.voterRecordPersisted(ticket: ticket, now: localTime(of: name)), at: name)
             case .memberChanged, .controllerChanged, .stateChanged:
                 break
             }
