@@ -211,11 +211,15 @@ extension PartitionsInstance {
         now: Timestamp,
         members: some MembershipView
     ) {
-        let ticket = recordDirty ? recordTicket + 1 : recordTicket
-        if ticket <= persistedTicket {
+        if !recordDirty && recordTicket <= persistedTicket {
             emit(message, to: recipient, &out, now: now, members: members)
         } else {
-            heldUntilDurable.append((ticket, message, recipient))
+            // Waiting on a write handed over earlier that may have failed: ask for it again, so a retried request
+            // is not held for good.
+            if !recordDirty { recordDirty = true }
+            heldUntilDurable.append((recordTicket + 1, message, recipient))
+            // A disk that never finishes must not grow this without bound; a dropped answer is only never sent.
+            if heldUntilDurable.count > 1024 { heldUntilDurable.removeFirst(heldUntilDurable.count - 1024) }
         }
     }
 

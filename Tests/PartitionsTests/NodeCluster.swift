@@ -37,6 +37,10 @@ struct NodeCluster {
     private(set) var leaveCompleted: Set<String> = []
     /// Each voter's record as last persisted (its data dir); a restart reads it back.
     var voterRecords: [String: VoterRecord] = [:]
+    /// Nodes whose data dir never finishes a write: their `persist` is never reported persisted.
+    var stalledDisks: Set<String> = []
+    /// Every control message sent between nodes, in order (messages a node handles itself are not sent).
+    private(set) var controlMessages: [(from: String, to: String, message: ControlMessage)] = []
     /// (virtual time, name) of every instant two nodes acted as controller at once.
     private(set) var overlaps: [(Int64, [String])] = []
     private var queue: [Scheduled] = []
@@ -184,6 +188,11 @@ struct NodeCluster {
         for directive in directives {
             switch directive {
             case .send(let datagram, let to):
+                if WireFormat.kind(of: datagram) == WireFormat.controlKind,
+                    let message = try? ControlMessage(decoding: datagram)
+                {
+                    controlMessages.append((name, self.name(at: to), message))
+                }
                 schedule(.datagram(datagram, from: name, to: self.name(at: to)), afterNanoseconds: 1_000_000)
             case .schedule(let timer, let delay):
                 // A node's timer runs on its own clock.
@@ -201,6 +210,7 @@ struct NodeCluster {
                 leaveCompleted.insert(name)
             case .persist(let record, let ticket):
                 // The fsync is instant here; the record survives a crash of the node.
+                guard !stalledDisks.contains(name) else { break }
                 voterRecords[name] = record
                 execute(nodes[name]!.voterRecordPersisted(ticket: ticket, now: localTime(of: name)), at: name)
             case .memberChanged, .controllerChanged, .stateChanged:
