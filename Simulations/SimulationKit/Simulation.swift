@@ -671,7 +671,11 @@ public struct Simulation {
                 // The data dir's fsync is modelled as instant: the record survives any later crash.
                 guard nodes[i].up else { break }
                 nodes[i].voterRecord = record
-                apply(instances[i].voterRecordPersisted(ticket: ticket, now: localTimestamp(i)), from: i, declaring: declaring)
+                apply(
+                    instances[i].voterRecordPersisted(ticket: ticket, now: localTimestamp(i)),
+                    from: i,
+                    declaring: declaring
+                )
             }
         }
         observeActing(i)

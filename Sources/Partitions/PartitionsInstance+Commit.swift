@@ -63,7 +63,8 @@ extension PartitionsInstance {
     }
 
     /// Once a tick: batches that were not acknowledged (lost, or rejected for a gap) are sent again.
-    mutating func resendUnacknowledged(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
+    mutating func resendUnacknowledged(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView)
+    {
         guard isActingController(at: now), commit.epoch == holder.epoch, commit.hasUnsent else { return }
         for voterName in configuration.voters {
             commit.sentThrough[voterName] = commit.acked[voterName] ?? 0

@@ -8,7 +8,8 @@ extension PartitionsInstance {
     mutating func reconcile(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
         var changes = 0
         for id in workingIDs {
-            guard let state = working(id), belongsToKnownTopic(state), let updated = reconciled(state, members: members),
+            guard let state = working(id), belongsToKnownTopic(state),
+                let updated = reconciled(state, members: members),
                 updated != state
             else { continue }
             publish(updated, &out)

@@ -30,7 +30,15 @@ struct CommitMessageTests {
     static let messages: [ControlMessage] = [
         .leaseRequestWithStates(candidate: "n1", epoch: 7, request: 3),
         .grantedStates(voter: "n2", candidate: "n1", epoch: 7, request: 3, page: 0, pageCount: 1, states: []),
-        .grantedStates(voter: "n2", candidate: "n1", epoch: 7, request: 3, page: 1, pageCount: 2, states: [state, other]),
+        .grantedStates(
+            voter: "n2",
+            candidate: "n1",
+            epoch: 7,
+            request: 3,
+            page: 1,
+            pageCount: 2,
+            states: [state, other]
+        ),
         .storeStates(controller: "n1", epoch: 7, from: 4, through: 9, states: [state]),
         .storeStates(controller: "n1", epoch: 7, from: 9, through: 9, states: []),
         .storeAck(voter: "n2", controller: "n1", epoch: 7, through: 9, stored: true, highestEpoch: 7),
@@ -83,7 +91,9 @@ struct CommitMessageTests {
     @Test func malformedFieldsAreRefused() throws {
         func bytes(_ message: ControlMessage) -> [UInt8] { message.encoded() }
         // A page number at or beyond the page count.
-        var page = bytes(.grantedStates(voter: "n2", candidate: "n1", epoch: 7, request: 3, page: 0, pageCount: 1, states: []))
+        var page = bytes(
+            .grantedStates(voter: "n2", candidate: "n1", epoch: 7, request: 3, page: 0, pageCount: 1, states: [])
+        )
         let pageOffset = 3 + 4 + 4 + 8 + 8
         page[pageOffset + 3] = 1
         #expect(throws: DecodeError.invalidValue("state page number")) { try ControlMessage(decoding: page) }
@@ -99,7 +109,12 @@ struct CommitMessageTests {
             .alterPartition(
                 id: 1,
                 origin: "n4",
-                AlterPartitionRequest(partition: Self.state.id, leaderEpoch: .none, partitionEpoch: 1, isr: ["n4", "n4"])
+                AlterPartitionRequest(
+                    partition: Self.state.id,
+                    leaderEpoch: .none,
+                    partitionEpoch: 1,
+                    isr: ["n4", "n4"]
+                )
             )
         )
         #expect(throws: DecodeError.invalidValue("duplicate ISR member")) { try ControlMessage(decoding: twice) }
