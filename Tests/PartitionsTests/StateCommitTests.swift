@@ -137,9 +137,9 @@ struct StateCommitTests {
     }
 
     /// Every voter restarts at once, keeping only its voter record: the new controller's epoch is above every epoch
-    /// granted before (the records keep the granted epochs), and the table comes back.
+    /// granted before (the records keep the granted epochs), and it gathers the stored states, several pages each.
     @Test func votersRestartingTogetherKeepTheirEpochsAndStates() {
-        var cluster = Self.cluster(partitions: 3)
+        var cluster = Self.cluster(partitions: 24)
         let before = cluster.nodes[cluster.actingControllers().first!]!.partitions.controllerEpoch
         let table = cluster.nodes["n4"]!.partitions.partitions(topic: "t")
         for voter in Self.voters { cluster.crash(voter) }
@@ -154,5 +154,12 @@ struct StateCommitTests {
         }
         #expect(known != nil)
         #expect(cluster.overlaps.isEmpty)
+        let pages = cluster.controlMessages.compactMap { sent -> UInt32? in
+            if case .grantedStates(_, let candidate, _, _, _, let count, _) = sent.message, candidate == controller {
+                return count
+            }
+            return nil
+        }
+        #expect(pages.contains { $0 > 1 }, "the voters' stored states came in several pages: \(pages)")
     }
 }
