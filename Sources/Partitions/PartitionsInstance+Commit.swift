@@ -92,6 +92,8 @@ extension PartitionsInstance {
         members: some MembershipView
     ) {
         guard epoch == commit.epoch, configuration.voters.contains(voterName) else { return }
+        // Nobody can have stored beyond what was proposed; a claim past that must not commit anything.
+        let through = min(through, commit.lastPosition)
         if stored {
             commit.acked[voterName] = max(commit.acked[voterName] ?? 0, through)
             advanceCommit(&out, now: now, members: members)

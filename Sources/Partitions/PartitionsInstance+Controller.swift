@@ -64,10 +64,10 @@ extension PartitionsInstance {
         if previous?.leader != state.leader || previousEpoch.term != holder.epoch
             || previous?.topicIncarnation != state.topicIncarnation
         {
-            state.leaderEpoch = LeaderEpoch(term: holder.epoch, number: previousEpoch.number + 1)
+            state.leaderEpoch = LeaderEpoch(term: holder.epoch, number: previousEpoch.number &+ 1)
         }
         state.controllerEpoch = holder.epoch
-        state.partitionEpoch = (previous?.partitionEpoch ?? 0) + 1
+        state.partitionEpoch = (previous?.partitionEpoch ?? 0) &+ 1
         return propose(state, &out)
     }
 
