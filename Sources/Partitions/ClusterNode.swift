@@ -22,6 +22,8 @@ public enum NodeDirective: Hashable, Sendable {
     case topicDeleted(TopicDefinition)
     /// A graceful leave finished spreading: the shell may stop.
     case leaveComplete
+    /// See `PartitionsDirective.persist`: write the voter record durably, then call `voterRecordPersisted(ticket:)`.
+    case persist(VoterRecord, ticket: UInt64)
 }
 
 /// One cluster node as a pure state machine: the SWIM core and the partitions core wired together, so the real
@@ -135,6 +137,25 @@ public struct ClusterNode: Sendable {
         return out
     }
 
+    /// The shell wrote the voter record of `ticket` durably (see `NodeDirective.persist`).
+    public mutating func voterRecordPersisted(ticket: UInt64, now: Timestamp) -> [NodeDirective] {
+        var out: [NodeDirective] = []
+        route(partitions.voterRecordPersisted(ticket: ticket, now: now, members: gossip), now: now, &out)
+        return out
+    }
+
+    /// As a partition leader, asks the controller for a new ISR; answered by `.requestCompleted(id:error:)`.
+    public mutating func alterPartition(
+        _ partition: PartitionID,
+        isr: [String],
+        now: Timestamp
+    ) -> (id: UInt64, directives: [NodeDirective]) {
+        let (id, directives) = partitions.alterPartition(partition, isr: isr, now: now, members: gossip)
+        var out: [NodeDirective] = []
+        route(directives, now: now, &out)
+        return (id, out)
+    }
+
     public mutating func updateMetadata(_ metadata: NodeMetadata, now: Timestamp) -> [NodeDirective] {
         var out: [NodeDirective] = []
         route(gossip.updateMetadata(metadata, now: now), now: now, &out)
@@ -246,6 +267,8 @@ public struct ClusterNode: Sendable {
             out.append(.requestCompleted(id: id, error: error))
         case .topicDeleted(let topic):
             out.append(.topicDeleted(topic))
+        case .persist(let record, let ticket):
+            out.append(.persist(record, ticket: ticket))
         }
         return []
     }

@@ -20,6 +20,27 @@ public enum ControlMessage: Hashable, Sendable {
     case response(id: UInt64, error: RequestFailure?)
     /// A replica tells the controller it follows `leaderEpoch` of a partition (it is in sync for it).
     case replicaCaughtUp(replica: String, partition: PartitionID, leaderEpoch: LeaderEpoch)
+    /// A lease request from a candidate that has not yet gathered the voters' stored partition states for `epoch`:
+    /// a voter that grants it also sends its stored states (`grantedStates`).
+    case leaseRequestWithStates(candidate: String, epoch: UInt64, request: UInt64)
+    /// One page of the partition states a voter stored, sent with its grant of `request` (after the grant is durable).
+    case grantedStates(
+        voter: String,
+        candidate: String,
+        epoch: UInt64,
+        request: UInt64,
+        page: UInt32,
+        pageCount: UInt32,
+        states: [PartitionState]
+    )
+    /// The controller asks a voter to store its proposals at positions `from` (exclusive) through `through`.
+    case storeStates(controller: String, epoch: UInt64, from: UInt64, through: UInt64, states: [PartitionState])
+    /// A voter's answer once the batch is durable: `stored` false when the epoch is stale or the batch left a gap;
+    /// `through` is how far the voter has stored without a gap.
+    case storeAck(voter: String, controller: String, epoch: UInt64, through: UInt64, stored: Bool, highestEpoch: UInt64)
+    /// A partition leader asks the controller for a new ISR (Kafka's AlterPartition); answered by `response` once
+    /// the change is committed, or at once when refused.
+    case alterPartition(id: UInt64, origin: String, AlterPartitionRequest)
 }
 
 /// What a client can ask the controller to do.
@@ -123,6 +144,8 @@ extension ControlMessage {
             w.write(code.rawValue)
             if code == .rejectedWithReason { w.write(error?.rejectionReason?.rawValue ?? 0) }
             w.write(detail)
+        case .leaseRequestWithStates, .grantedStates, .storeStates, .storeAck, .alterPartition:
+            encodeCommitMessage(into: &w)
         case .replicaCaughtUp(let replica, let partition, let leaderEpoch):
             w.write(Tag.replicaCaughtUp.rawValue)
             w.write(replica)
@@ -141,6 +164,11 @@ extension ControlMessage {
         let kind = try r.readUInt8()
         guard kind == WireFormat.controlKind else { throw .unknownKind(kind) }
         let rawTag = try r.readUInt8()
+        if let message = try Self.decodeCommitMessage(tag: rawTag, &r) {
+            self = message
+            try r.expectEnd()
+            return
+        }
         guard let tag = Tag(rawValue: rawTag) else { throw .unknownMessageType(rawTag) }
         switch tag {
         case .leaseRequest:

@@ -13,8 +13,23 @@ struct LeaseVoter: Hashable, Sendable {
     /// A freshly started voter forgot its grants, so it grants nothing until any lease it may have given has expired.
     let quietUntil: Timestamp
 
-    init(startedAt: Timestamp, configuration: PartitionsConfiguration) {
+    init(startedAt: Timestamp, configuration: PartitionsConfiguration, restoring record: VoterRecord? = nil) {
         quietUntil = startedAt + configuration.voterStartupQuiet
+        if let record {
+            // The grant's expiry is not kept: the start-up quiet outlasts any lease granted before the restart.
+            grantedTo = record.grantedTo
+            grantedEpoch = record.grantedEpoch
+            highestEpoch = record.highestEpoch
+            highestEpochOwner = record.highestEpochOwner
+        }
+    }
+
+    /// The grant and epoch floor as they must be kept durably.
+    func save(into record: inout VoterRecord) {
+        record.grantedTo = grantedTo
+        record.grantedEpoch = grantedEpoch
+        record.highestEpoch = highestEpoch
+        record.highestEpochOwner = highestEpochOwner
     }
 
     /// Who holds `highestEpoch`, when an announcement told us: that holder may still be granted renewals here.

@@ -27,6 +27,12 @@ public struct PartitionsConfiguration: Hashable, Sendable {
     /// until it has copied the leader's log it is not in sync, and a leader elected from an ISR it rejoined early
     /// would lose acknowledged records (Jepsen's Kafka 0.8 finding). Replication will say when it has caught up.
     public var rejoinsISRWithoutData: Bool = true
+    /// Whether a partition-state change takes effect only once a majority of voters stored it durably, and a new
+    /// controller gathers the stored states from a majority before acting (see docs/controller-lease.md). Off only
+    /// to show in tests what the rule prevents: the controller then publishes at once, as before.
+    public var commitsThroughVoters: Bool = true
+    /// How long the controller collects proposals before sending them to the voters as one batch.
+    public var commitLinger: Duration = .milliseconds(2)
     /// How long a newly started voter waits before granting any lease, since it forgot what it granted before.
     public var voterStartupQuiet: Duration {
         leaseDuration + driftBound

@@ -10,6 +10,8 @@ public enum PartitionsTimer: Hashable, Sendable {
     case stand(generation: UInt64)
     /// A forwarded request got no answer in time.
     case requestTimeout(id: UInt64)
+    /// The controller sends the proposals gathered since the last batch to the voters (one batch per linger).
+    case flushProposals
 }
 
 /// What the partitions core asks its shell to do.
@@ -26,6 +28,9 @@ public enum PartitionsDirective: Hashable, Sendable {
     /// This incarnation of a topic is gone (deleted, or replaced by a later one while this node was away): the shell
     /// removes its local data. Also reported for tombstones restored at start, so a crash mid-cleanup is finished.
     case topicDeleted(TopicDefinition)
+    /// Write this voter's record to the data dir and fsync it, then report `voterRecordPersisted(ticket:)`. Tickets
+    /// grow; a later record includes every earlier change, so the shell may skip to the newest one it was given.
+    case persist(VoterRecord, ticket: UInt64)
 }
 
 /// Who this node believes the controller is.

@@ -8,8 +8,10 @@ extension PartitionsInstance {
     /// at most `maxElectionsPerPass` changes (the rest follow in the next pass).
     mutating func reconcile(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
         var changes = 0
-        for id in partitionStates.keys.sorted() {
-            guard let state = partitionStates[id], let updated = reconciled(state, members: members), updated != state
+        for id in workingIDs {
+            guard let state = working(id), belongsToKnownTopic(state),
+                let updated = reconciled(state, members: members),
+                updated != state
             else { continue }
             publish(updated, &out)
             changes += 1
@@ -45,23 +47,29 @@ extension PartitionsInstance {
         return next == state ? nil : next
     }
 
-    /// Publishes a new version of a partition under our controller epoch.
-    mutating func publish(_ changed: PartitionState, _ out: inout [PartitionsDirective]) {
+    /// Proposes a new version of a partition under our controller epoch (it takes effect once committed). `base` is
+    /// the state it follows when that is not the controller's current view (a state gathered from the voters).
+    /// Returns the proposal's position, or nil when it took effect at once.
+    @discardableResult
+    mutating func publish(
+        _ changed: PartitionState,
+        _ out: inout [PartitionsDirective],
+        after base: PartitionState? = nil
+    ) -> UInt64? {
         var state = changed
         // A re-created topic's partition continues the version and leader epoch of the deleted one it replaces.
-        let previous = partitionStates[state.id] ?? hiddenPartitionStates.removeValue(forKey: state.id)
+        let previous = base ?? working(state.id) ?? hiddenPartitionStates[state.id]
         // A new leader, or our first change to this partition in our term (or in this topic incarnation), starts a
         // new leader epoch under our term (see `LeaderEpoch`: a predecessor's last changes may never have reached us).
         let previousEpoch = previous?.leaderEpoch ?? .none
         if previous?.leader != state.leader || previousEpoch.term != holder.epoch
             || previous?.topicIncarnation != state.topicIncarnation
         {
-            state.leaderEpoch = LeaderEpoch(term: holder.epoch, number: previousEpoch.number + 1)
+            state.leaderEpoch = LeaderEpoch(term: holder.epoch, number: previousEpoch.number &+ 1)
         }
         state.controllerEpoch = holder.epoch
-        state.partitionEpoch = (previous?.partitionEpoch ?? 0) + 1
-        partitionStates[state.id] = state
-        out.append(.publish(StateEntry(key: state.stateKey, version: state.version, value: state.encoded())))
+        state.partitionEpoch = (previous?.partitionEpoch ?? 0) &+ 1
+        return propose(state, &out)
     }
 
     /// Runs a client request as the controller; returns why it was refused, or nil.
@@ -100,8 +108,10 @@ extension PartitionsInstance {
         members: some MembershipView,
         onlyAfterDelay: Bool
     ) {
-        for id in partitionStates.keys.sorted() {
-            guard var state = partitionStates[id], let preferred = state.preferredLeader else { continue }
+        for id in workingIDs {
+            guard var state = working(id), belongsToKnownTopic(state), let preferred = state.preferredLeader else {
+                continue
+            }
             let ready =
                 state.leader != preferred && state.isr.contains(preferred) && isAlive(preferred, in: members)
                 && !shuttingDown.contains(preferred)

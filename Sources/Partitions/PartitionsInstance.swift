@@ -37,20 +37,37 @@ public struct PartitionsInstance: Sendable {
     var shuttingDown: Set<String> = []
     /// Since when each partition's preferred replica has been in sync but not leading.
     var preferredReadySince: [PartitionID: Timestamp] = [:]
+    /// The controller's changes on their way to a majority of voters (see `+Commit`).
+    var commit = CommitPipeline(epoch: 0)
+    /// As a candidate: the stored states granting voters sent; and the epoch whose gather is done.
+    var gather = StateGather(epoch: 0)
+    var gatheredEpoch: UInt64 = 0
+    /// As a voter: what must survive a restart, whether it changed since last handed to the shell, and the tickets
+    /// of the newest record handed over and the newest one the shell reported durable.
+    public internal(set) var voterRecord: VoterRecord
+    var recordDirty = false
+    var recordTicket: UInt64 = 0
+    var persistedTicket: UInt64 = 0
+    /// Grants and acknowledgements waiting until the record they depend on is durable.
+    var heldUntilDurable: [(ticket: UInt64, message: ControlMessage, recipient: String)] = []
+    /// The highest controller epoch this node has heard of from replies.
+    var observedEpoch: UInt64 = 0
 
     public init(
         name: String,
         metadata: NodeMetadata,
         configuration: PartitionsConfiguration,
         seed: UInt64,
-        now: Timestamp
+        now: Timestamp,
+        voterRecord: VoterRecord? = nil
     ) {
         self.name = name
         self.ownMetadata = metadata
         self.configuration = configuration
         self.rng = SeededRandom(seed: seed)
+        self.voterRecord = voterRecord ?? VoterRecord()
         if configuration.voters.contains(name) {
-            voter = LeaseVoter(startedAt: now, configuration: configuration)
+            voter = LeaseVoter(startedAt: now, configuration: configuration, restoring: voterRecord)
         }
     }
 
@@ -153,33 +170,93 @@ public struct PartitionsInstance: Sendable {
         members: some MembershipView
     ) -> [PartitionsDirective] {
         var out: [PartitionsDirective] = []
+        handle(message, &out, now: now, members: members)
+        persistIfChanged(&out)
+        return out
+    }
+
+    mutating func handle(
+        _ message: ControlMessage,
+        _ out: inout [PartitionsDirective],
+        now: Timestamp,
+        members: some MembershipView
+    ) {
         switch message {
         case .leaseRequest(let candidate, let epoch, let request):
-            // A rival's candidacy raises the epoch this node would stand with, refused or not.
-            observedEpoch = max(observedEpoch, epoch)
-            guard var voter else { break }
-            let granted = voter.consider(candidate: candidate, epoch: epoch, now: now, configuration: configuration)
-            self.voter = voter
-            out.append(
-                .send(
-                    .leaseReply(
-                        voter: name,
-                        candidate: candidate,
-                        epoch: epoch,
-                        request: request,
-                        granted: granted,
-                        highestEpoch: voter.highestEpoch
-                    ),
-                    to: candidate
-                )
+            considerLease(
+                for: candidate,
+                epoch: epoch,
+                request: request,
+                withStates: false,
+                &out,
+                now: now,
+                members: members
+            )
+        case .leaseRequestWithStates(let candidate, let epoch, let request):
+            considerLease(
+                for: candidate,
+                epoch: epoch,
+                request: request,
+                withStates: true,
+                &out,
+                now: now,
+                members: members
             )
         case .leaseReply(let voterName, let candidate, let epoch, let request, let granted, let highestEpoch):
             guard candidate == name else { break }
             voter?.observe(epoch: highestEpoch, owner: nil)
             observedEpoch = max(observedEpoch, highestEpoch)
-            if granted {
+            guard granted else { break }
+            if needsGather(for: epoch) && !gather.complete.contains(voterName) {
+                // Counted once this voter's stored states have all arrived.
+                if gather.epoch == epoch { gather.grantsWaiting[voterName] = request }
+            } else {
                 recordGrant(from: voterName, epoch: epoch, request: request, &out, now: now, members: members)
             }
+        case .grantedStates(let voterName, let candidate, let epoch, let request, let page, let pageCount, let states):
+            guard candidate == name, epoch == holder.epoch, gather.epoch == epoch, needsGather(for: epoch),
+                configuration.voters.contains(voterName)
+            else { break }
+            let completed = gather.receive(
+                from: voterName,
+                request: request,
+                page: page,
+                pageCount: pageCount,
+                states: states
+            )
+            if completed, let granted = gather.grantsWaiting.removeValue(forKey: voterName) {
+                recordGrant(from: voterName, epoch: epoch, request: granted, &out, now: now, members: members)
+            }
+        case .storeStates(let controller, let epoch, let from, let through, let states):
+            storeBatch(
+                from: controller,
+                epoch: epoch,
+                from: from,
+                through: through,
+                states: states,
+                &out,
+                now: now,
+                members: members
+            )
+        case .storeAck(let voterName, let controller, let epoch, let through, let stored, let highestEpoch):
+            guard controller == name else { break }
+            voter?.observe(epoch: highestEpoch, owner: nil)
+            observedEpoch = max(observedEpoch, highestEpoch)
+            if highestEpoch > holder.epoch && holder.isActing(at: now) {
+                // A voter promised a newer epoch: this controller can commit nothing more (fencing).
+                holder.relinquish()
+            }
+            storeAcknowledged(
+                by: voterName,
+                epoch: epoch,
+                through: through,
+                stored: stored,
+                &out,
+                now: now,
+                members: members
+            )
+        case .alterPartition(let id, let origin, let request):
+            alterPartitionArrived(id: id, origin: origin, request, &out, now: now, members: members)
         case .request(let id, let origin, let request):
             let error: RequestFailure?
             if isActingController(at: now) {
@@ -191,7 +268,7 @@ public struct PartitionsInstance: Sendable {
         case .response(let id, let error):
             if pendingRequests.remove(id) != nil { out.append(.requestCompleted(id: id, error: error)) }
         case .replicaCaughtUp(let replica, let partition, let leaderEpoch):
-            guard isActingController(at: now), var state = partitionStates[partition], state.leader != nil,
+            guard isActingController(at: now), var state = working(partition), state.leader != nil,
                 state.leaderEpoch == leaderEpoch, state.replicas.contains(replica), !state.isr.contains(replica),
                 isAlive(replica, in: members), !shuttingDown.contains(replica)
             else { break }
@@ -199,7 +276,6 @@ public struct PartitionsInstance: Sendable {
             state.isr = state.replicas.filter(state.isr.contains)
             publish(state, &out)
         }
-        return out
     }
 
     public mutating func timerFired(
@@ -220,7 +296,10 @@ public struct PartitionsInstance: Sendable {
             if pendingRequests.remove(id) != nil {
                 out.append(.requestCompleted(id: id, error: .timedOut))
             }
+        case .flushProposals:
+            flushProposals(&out, now: now, members: members)
         }
+        persistIfChanged(&out)
         return out
     }
 
@@ -248,6 +327,7 @@ public struct PartitionsInstance: Sendable {
         } else {
             out.append(.requestCompleted(id: id, error: .noController))
         }
+        persistIfChanged(&out)
         return (id, out)
     }
 
@@ -255,142 +335,6 @@ public struct PartitionsInstance: Sendable {
     public mutating func prepareToLeave() {
         isLeaving = true
         holder.relinquish()
-    }
-
-    // MARK: Lease
-
-    /// The highest controller epoch this node has heard of from replies.
-    var observedEpoch: UInt64 = 0
-
-    var highestKnownEpoch: UInt64 {
-        var highest = max(holder.epoch, observedEpoch, announcement?.value.epoch ?? 0)
-        if let voter { highest = max(highest, voter.highestEpoch) }
-        for state in partitionStates.values { highest = max(highest, state.controllerEpoch) }
-        for state in hiddenPartitionStates.values { highest = max(highest, state.controllerEpoch) }
-        return highest
-    }
-
-    mutating func tick(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
-        if isActingController(at: now) {
-            requestLease(epoch: holder.epoch, &out, now: now, members: members)
-            announceIfDue(&out, now: now)
-            reconcile(&out, now: now, members: members)
-            electPreferredLeadersIfDue(&out, now: now, members: members)
-        } else if holder.actingUntil != nil, holder.epoch >= (announcement?.value.epoch ?? 0), !isLeaving {
-            // Our lease lapsed (renewals went unanswered): keep asking under the same epoch.
-            requestLease(epoch: holder.epoch, &out, now: now, members: members)
-        }
-        acknowledgeFollowedPartitions(&out)
-        noteControllerView(&out, now: now, members: members)
-    }
-
-    /// Schedules this voter's candidacy: lower-ranked alive voters go first and everyone adds jitter, so
-    /// candidates rarely split the vote; a failed candidacy backs off for a random time of about one lease.
-    mutating func scheduleCandidacy(after base: Duration, _ out: inout [PartitionsDirective]) {
-        guard isVoter, !isLeaving else { return }
-        standGeneration += 1
-        let jitter = configuration.renewInterval.scaled(by: Double.random(in: 0..<1, using: &rng))
-        out.append(.schedule(.stand(generation: standGeneration), after: base + jitter))
-    }
-
-    mutating func stand(
-        generation: UInt64,
-        _ out: inout [PartitionsDirective],
-        now: Timestamp,
-        members: some MembershipView
-    ) {
-        guard generation == standGeneration, !isLeaving, controllerView(at: now, members: members).controller == nil,
-            let voter
-        else { return }
-        if voter.isFree(for: name, now: now, configuration: configuration) {
-            requestLease(epoch: highestKnownEpoch + 1, &out, now: now, members: members)
-            let backoff = configuration.leaseDuration.scaled(by: 1 + Double.random(in: 0..<1, using: &rng))
-            scheduleCandidacy(after: backoff, &out)
-        } else {
-            let aliveVoters = configuration.voters.filter { isAlive($0, in: members) }
-            let rank = aliveVoters.firstIndex(of: name) ?? aliveVoters.count
-            scheduleCandidacy(after: configuration.renewInterval * (rank + 1), &out)
-        }
-    }
-
-    mutating func requestLease(
-        epoch: UInt64,
-        _ out: inout [PartitionsDirective],
-        now: Timestamp,
-        members: some MembershipView
-    ) {
-        let request = holder.beginRequest(epoch: epoch, now: now)
-        for voterName in configuration.voters {
-            if voterName == name {
-                guard var voter else { continue }
-                let granted = voter.consider(candidate: name, epoch: epoch, now: now, configuration: configuration)
-                self.voter = voter
-                if granted { recordGrant(from: name, epoch: epoch, request: request, &out, now: now, members: members) }
-            } else if isAlive(voterName, in: members) {
-                out.append(.send(.leaseRequest(candidate: name, epoch: epoch, request: request), to: voterName))
-            }
-        }
-    }
-
-    mutating func recordGrant(
-        from voterName: String,
-        epoch: UInt64,
-        request: UInt64,
-        _ out: inout [PartitionsDirective],
-        now: Timestamp,
-        members: some MembershipView
-    ) {
-        let wasActing = isActingController(at: now)
-        guard holder.recordGrant(from: voterName, epoch: epoch, request: request, configuration: configuration),
-            !wasActing, isActingController(at: now)
-        else { return }
-        // A new term: announce it and take stock of every partition at once.
-        announceIfDue(&out, now: now, force: true)
-        reconcile(&out, now: now, members: members)
-        noteControllerView(&out, now: now, members: members)
-    }
-
-    mutating func announceIfDue(_ out: inout [PartitionsDirective], now: Timestamp, force: Bool = false) {
-        guard let until = holder.actingUntil, now < until else { return }
-        // Renewals go to the voters every renew interval; the whole cluster hears about it less often.
-        if !force, let last = lastAnnouncedAt, now - last < configuration.announceInterval.scaled(by: 0.95) { return }
-        lastAnnouncedAt = now
-        announceSequence += 1
-        let value = ControllerAnnouncement(controller: name, epoch: holder.epoch, leaseRemaining: until - now)
-        let entry = StateEntry(
-            key: StateKeys.controller,
-            version: StateVersion(major: holder.epoch, minor: announceSequence),
-            value: value.encoded()
-        )
-        out.append(.publish(entry))
-    }
-
-    mutating func noteControllerView(_ out: inout [PartitionsDirective], now: Timestamp, members: some MembershipView) {
-        let view = controllerView(at: now, members: members)
-        if view.controller == nil {
-            if noControllerSince == nil {
-                noControllerSince = now
-                let aliveVoters = configuration.voters.filter { isAlive($0, in: members) }
-                let rank = aliveVoters.firstIndex(of: name) ?? aliveVoters.count
-                scheduleCandidacy(after: configuration.renewInterval * rank, &out)
-            }
-        } else {
-            noControllerSince = nil
-        }
-        if view.controller != lastView.controller || view.epoch != lastView.epoch {
-            lastView = view
-            out.append(.controllerChanged(view))
-        }
-    }
-
-    /// A voter that granted this controller its lease knows first-hand when the lease lapsed unrenewed: it then
-    /// stops trusting the announcement at once instead of waiting for it to go stale, so a new election starts
-    /// within a lease of the controller's failure.
-    func grantLapsed(for announced: ControllerAnnouncement, at now: Timestamp) -> Bool {
-        guard let voter, voter.grantedTo == announced.controller, voter.grantedEpoch == announced.epoch else {
-            return false
-        }
-        return now >= voter.grantExpiry + configuration.driftBound
     }
 
     // MARK: Membership helpers

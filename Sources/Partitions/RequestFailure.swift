@@ -51,4 +51,12 @@ public enum RejectionReason: UInt8, Hashable, Sendable, CaseIterable {
     case invalidReplicationFactor = 5
     /// The topic configs are too many or too large to store.
     case invalidConfig = 6
+    /// AlterPartition from a node that is not the partition's leader at the leader epoch it claims.
+    case fencedLeaderEpoch = 7
+    /// AlterPartition based on an older partition epoch than the controller's (Kafka's INVALID_UPDATE_VERSION).
+    case invalidUpdateVersion = 8
+    /// AlterPartition adding a replica that is not alive or is shutting down.
+    case ineligibleReplica = 9
+    /// AlterPartition for a partition the controller does not know.
+    case unknownPartition = 10
 }

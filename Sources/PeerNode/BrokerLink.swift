@@ -1,6 +1,7 @@
 import Gossip
 import NIOCore
 import NIOPosix
+import Primitives
 import Sealing
 
 /// Bounds and pacing of a broker link's connection.

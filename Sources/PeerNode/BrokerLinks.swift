@@ -1,5 +1,6 @@
 import Gossip
 import NIOCore
+import Primitives
 import Sealing
 
 /// This broker's links to its peers, one per member name, made on first use. A link's address is the member's

@@ -82,15 +82,24 @@ final class GossipShell {
         )
         let loaded = ClusterStateStore.load(from: configuration.dataDirectory, logger: logger)
         if let saved = loaded.state { swim.restoreState(saved) }
+        let voterRecord = VoterRecordStore.load(from: configuration.dataDirectory, logger: logger)
+        // A voter that lost either file forgot promises it made, so it runs without a vote.
+        var votingState = loaded
+        if voterRecord.lost { votingState.movedAside = voterRecord.movedAside }
         let startedAt = Timestamp(nanoseconds: Int64(clamping: NIODeadline.now().uptimeNanoseconds))
         node = ClusterNode(
             gossip: swim,
             partitions: PartitionsInstance(
                 name: configuration.name,
                 metadata: configuration.metadata,
-                configuration: ClusterStateStore.partitionsConfiguration(configuration, after: loaded, logger: logger),
+                configuration: ClusterStateStore.partitionsConfiguration(
+                    configuration,
+                    after: votingState,
+                    logger: logger
+                ),
                 seed: UInt64.random(in: .min ... .max),
-                now: startedAt
+                now: startedAt,
+                voterRecord: voterRecord.record
             )
         )
         // A fresh sender identity per boot, so peers' replay state for our previous life never rejects us.
@@ -271,6 +280,12 @@ final class GossipShell {
             case .leaveComplete:
                 logger.info("leave complete")
                 completeLeave()
+            case .persist(let record, let ticket):
+                // Grants and stores are acknowledged only once the record is on disk; a failed write acknowledges
+                // nothing (the voter stays silent, which is safe).
+                if VoterRecordStore.save(record, to: configuration.dataDirectory, logger: logger) {
+                    execute(node.voterRecordPersisted(ticket: ticket, now: now()))
+                }
             }
         }
         checkNameClash()

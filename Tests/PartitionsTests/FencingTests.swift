@@ -32,8 +32,7 @@ struct FencingTests {
         )
         // Past the voter's start-up quiet, the single voter grants itself epoch 3.
         let now = Timestamp.zero + .seconds(3)
-        var out: [PartitionsDirective] = []
-        instance.requestLease(epoch: 3, &out, now: now, members: members)
+        instance.requestLeaseAndSettle(epoch: 3, now: now, members: members)
         #expect(instance.isActingController(at: now))
         // Its own epoch, or an older one, announced again changes nothing.
         _ = instance.stateChanged(Self.announcement(by: "n1", epoch: 3), now: now, members: members)

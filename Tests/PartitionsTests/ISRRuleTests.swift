@@ -28,8 +28,8 @@ struct ISRRuleTests {
             seed: 1,
             now: .zero
         )
-        var out: [PartitionsDirective] = []
-        instance.requestLease(epoch: 1, &out, now: now, members: members)
+        // The single voter's own grant counts once its record is durable (`settle` reports it persisted).
+        instance.requestLeaseAndSettle(epoch: 1, now: now, members: members)
         #expect(instance.isActingController(at: now))
         for (index, replicas) in [["n2", "n3"], ["n3", "n2"]].enumerated() {
             let id = PartitionID(topic: "t", partition: index)
@@ -51,7 +51,9 @@ struct ISRRuleTests {
     @Test func aBrokerShuttingDownLeavesEveryISRAndLeadsNothingWhileStillAlive() {
         let now = Timestamp.zero + .seconds(3)
         var (controller, members) = Self.controller(now: now)
-        let (_, directives) = controller.submit(.controlledShutdown(broker: "n2"), now: now, members: members)
+        let (_, submitted) = controller.submit(.controlledShutdown(broker: "n2"), now: now, members: members)
+        // The new states take effect once the single voter stored them.
+        let directives = controller.settle(submitted, now: now, members: members)
         #expect(directives.contains { if case .requestCompleted(_, nil) = $0 { true } else { false } })
         for state in controller.partitions() {
             #expect(state.leader == "n3", "\(state)")
@@ -75,10 +77,10 @@ struct ISRRuleTests {
             partition: id,
             leaderEpoch: LeaderEpoch(term: 1, number: 1)
         )
-        _ = controller.receive(old, now: now, members: members)
+        _ = controller.settle(controller.receive(old, now: now, members: members), now: now, members: members)
         #expect(controller.partitionStates[id]!.isr == ["n3"])
         let current = ControlMessage.replicaCaughtUp(replica: "n2", partition: id, leaderEpoch: state.leaderEpoch)
-        _ = controller.receive(current, now: now, members: members)
+        _ = controller.settle(controller.receive(current, now: now, members: members), now: now, members: members)
         #expect(controller.partitionStates[id]!.isr == ["n2", "n3"])
     }
 }

@@ -34,6 +34,12 @@ struct NodeCluster: VirtualTimeHarness {
     /// Every `.topicDeleted` each node reported, in order.
     private(set) var topicsDeleted: [String: [TopicDefinition]] = [:]
     private(set) var leaveCompleted: Set<String> = []
+    /// Each voter's record as last persisted (its data dir); a restart reads it back.
+    var voterRecords: [String: VoterRecord] = [:]
+    /// Nodes whose data dir never finishes a write: their `persist` is never reported persisted.
+    var stalledDisks: Set<String> = []
+    /// Every control message sent between nodes, in order (messages a node handles itself are not sent).
+    private(set) var controlMessages: [(from: String, to: String, message: ControlMessage)] = []
     /// (virtual time, name) of every instant two nodes acted as controller at once.
     private(set) var overlaps: [(Int64, [String])] = []
     private var lives: [String: Int] = [:]
@@ -87,7 +93,8 @@ struct NodeCluster: VirtualTimeHarness {
                 metadata: metadata,
                 configuration: partitionsConfiguration,
                 seed: seed &+ 1,
-                now: now
+                now: now,
+                voterRecord: voterRecords[name]
             )
         )
         let directives = node.start(seeds: seeds.map(Self.address(of:)), now: now)
@@ -109,6 +116,13 @@ struct NodeCluster: VirtualTimeHarness {
                 cut.insert([b, a])
             }
         }
+    }
+
+    /// Asks the controller, as the leader of `partition` at `name`, for a new ISR; returns the completion key.
+    mutating func alterPartition(_ partition: PartitionID, isr: [String], at name: String) -> String {
+        let (id, directives) = nodes[name]!.alterPartition(partition, isr: isr, now: localTime(of: name))
+        execute(directives, at: name)
+        return "\(name)#\(id)"
     }
 
     /// Submits a request at `name`; returns the key to look its completion up with.
@@ -156,6 +170,11 @@ struct NodeCluster: VirtualTimeHarness {
         for directive in directives {
             switch directive {
             case .send(let datagram, let to):
+                if WireFormat.kind(of: datagram) == WireFormat.controlKind,
+                    let message = try? ControlMessage(decoding: datagram)
+                {
+                    controlMessages.append((name, self.name(at: to), message))
+                }
                 schedule(.datagram(datagram, from: name, to: self.name(at: to)), afterNanoseconds: 1_000_000)
             case .schedule(let timer, let delay):
                 // A node's timer runs on its own clock.
@@ -170,6 +189,11 @@ struct NodeCluster: VirtualTimeHarness {
                 topicsDeleted[name, default: []].append(topic)
             case .leaveComplete:
                 leaveCompleted.insert(name)
+            case .persist(let record, let ticket):
+                // The fsync is instant here; the record survives a crash of the node.
+                guard !stalledDisks.contains(name) else { break }
+                voterRecords[name] = record
+                execute(nodes[name]!.voterRecordPersisted(ticket: ticket, now: localTime(of: name)), at: name)
             case .memberChanged, .controllerChanged, .stateChanged:
                 break
             }

@@ -1,11 +1,13 @@
 import Foundation
 import Gossip
 import KafkaProtocol
+import LocalCluster
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Partitions
+import Primitives
 import Sealing
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import Gossip
+import Partitions
 import PeerNode
 import PeerRPC
 import Testing
@@ -97,6 +98,16 @@ struct PartitionsIntegrationTests {
             cluster.check(false, "the topic did not reach every agent: \(tables)")
         }
         guard spread else { return }
+
+        // The partitions took effect only once a majority of voters had stored them in their data dirs.
+        let stored = agents.filter { Self.voters.contains($0.name) }.filter { agent in
+            let file = agent.dataDirectory.appendingPathComponent("voter-record.bin")
+            guard let bytes = FileManager.default.contents(atPath: file.path), bytes.count > 8,
+                let record = try? VoterRecord(decoding: Array(bytes.dropFirst(8)))
+            else { return false }
+            return record.states.count == 6 && record.highestEpoch >= controller.epoch
+        }
+        #expect(stored.count >= 2, "voters whose record holds the topic: \(stored.map(\.name))")
 
         // SIGKILL a broker that leads something and is not a voter, so a majority of voters stays for the second
         // half of the test.

@@ -30,6 +30,48 @@ struct StateFileTests {
         #expect(throws: ClusterStateStore.FileError.self) { try ClusterStateStore.decode(Array(encoded.dropLast())) }
     }
 
+    /// The voter record file: a round trip through the data dir, every flipped byte found, and an unreadable file
+    /// moved aside.
+    @Test func theVoterRecordFileRoundTripsAndAnUnreadableOneIsMovedAside() throws {
+        let state = PartitionState(
+            id: PartitionID(topic: "orders", partition: 1),
+            replicas: ["n4", "n5"],
+            leader: "n4",
+            leaderEpoch: LeaderEpoch(term: 2, number: 1),
+            isr: ["n4"],
+            controllerEpoch: 2,
+            partitionEpoch: 3
+        )
+        let record = VoterRecord(
+            grantedTo: "n1",
+            grantedEpoch: 2,
+            highestEpoch: 2,
+            highestEpochOwner: "n1",
+            storeEpoch: 2,
+            storedThrough: 5,
+            states: [state.id: state]
+        )
+        let encoded = VoterRecordStore.encode(record)
+        #expect(VoterRecordStore.decode(encoded) == record)
+        for index in encoded.indices {
+            var damaged = encoded
+            damaged[index] ^= 0x01
+            #expect(VoterRecordStore.decode(damaged) == nil)
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voter-record-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let logger = Logger(label: "test")
+        #expect(VoterRecordStore.load(from: directory, logger: logger).record == nil, "no file yet")
+        #expect(VoterRecordStore.save(record, to: directory, logger: logger))
+        #expect(VoterRecordStore.load(from: directory, logger: logger).record == record)
+        try Data(encoded.dropLast()).write(to: URL(fileURLWithPath: VoterRecordStore.path(in: directory)))
+        let loaded = VoterRecordStore.load(from: directory, logger: logger)
+        #expect(loaded.lost && loaded.record == nil)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(names.contains { $0.hasPrefix(VoterRecordStore.fileName + ".corrupt-") }, "\(names)")
+    }
+
     @Test func aVoterThatLostItsStateDoesNotVote() {
         let configuration = AgentConfiguration(
             name: "n1",

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import Testing
 
 @testable import Sealing
@@ -16,7 +17,7 @@ struct LinkHandshakeTests {
         serverKeyring: Keyring = Keyring(primary: key(1)),
         seed: UInt64 = 1
     ) throws -> (client: LinkSession, server: LinkSession) {
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         let (hello, pending) = try LinkHandshake.start(
             from: "follower",
             to: "leader",
@@ -83,7 +84,7 @@ struct LinkHandshakeTests {
 
     @Test("a hello under another cluster key, or meant for another node, does not open")
     func helloIsBoundToKeyAndRecipient() throws {
-        var random = SplitMix64(seed: 8)
+        var random = SeededRandom(seed: 8)
         let (hello, _) = try LinkHandshake.start(
             from: "follower",
             to: "leader",
@@ -120,7 +121,7 @@ struct LinkHandshakeTests {
 
     @Test("a replayed client hello yields a session its replayer cannot use, and a forged server hello fails")
     func replayedHelloIsUseless() throws {
-        var random = SplitMix64(seed: 9)
+        var random = SeededRandom(seed: 9)
         let keyring = Keyring(primary: Self.key(1))
         let (hello, pending) = try LinkHandshake.start(from: "follower", to: "leader", keyring: keyring, using: &random)
         let (reply, _) = try LinkHandshake.accept(hello, as: "leader", keyring: keyring, using: &random)

@@ -1,4 +1,5 @@
 import Gossip
+import Partitions
 
 /// A host's data dir as the real shell keeps it: the cluster state (topics, partitions, the controller
 /// announcement), saved at most once a second while it changes and at a graceful stop, and restored before a
@@ -7,6 +8,9 @@ import Gossip
 struct DataDirectory {
     /// The cluster state as last saved.
     var saved: ClusterState?
+    /// The voter record as last written (the core acknowledges only what is written here; fsync is modelled as
+    /// instant, so it survives any later crash).
+    var voterRecord: VoterRecord?
     /// Virtual time of the last periodic save.
     var lastSave: Int64 = -1_000_000_000_000
     /// The state changed since the last save.

@@ -145,7 +145,8 @@ struct Host {
                 metadata: metadata,
                 configuration: partitions,
                 seed: partitionsSeed,
-                now: bootTime
+                now: bootTime,
+                voterRecord: dataDirectory.voterRecord
             )
         )
         return LifeDraws(isRestart: isRestart, senderID: senderID, sealRng: sealRng)

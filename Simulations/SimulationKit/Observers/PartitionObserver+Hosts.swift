@@ -1,5 +1,6 @@
 import Gossip
 import Partitions
+import Primitives
 
 /// The partition observer's questions about the running hosts: who acts as controller (each by its own clock), whose
 /// table is the reference, which broker leads the most, and what a host's departure costs.

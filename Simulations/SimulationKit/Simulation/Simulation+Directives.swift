@@ -46,6 +46,15 @@ extension Simulation {
                 requestCompleted(id: id, error: error?.description, at: i)
             case .topicDeleted:
                 break
+            case .persist(let record, let ticket):
+                // The data dir's fsync is modelled as instant: the record survives any later crash.
+                guard hosts[i].up else { break }
+                hosts[i].dataDirectory.voterRecord = record
+                apply(
+                    hosts[i].process.voterRecordPersisted(ticket: ticket, now: hosts[i].localTimestamp(now)),
+                    from: i,
+                    declaring: declaring
+                )
             }
         }
         observeActing(i)

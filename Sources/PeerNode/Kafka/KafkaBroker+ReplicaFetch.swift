@@ -2,6 +2,7 @@ import Gossip
 import KafkaProtocol
 import Log
 import Partitions
+import Primitives
 
 /// One follower's fetch from this leader, as the replication core needs it: the follower holds every offset below
 /// `fetchOffset`, so it is caught up when `fetchOffset` reaches `leaderLogEndOffset` (Kafka's rule for ISR lag).

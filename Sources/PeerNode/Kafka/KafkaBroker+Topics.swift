@@ -101,6 +101,9 @@ extension KafkaBroker {
             case .invalidPartitions: return (.invalidPartitions, message)
             case .invalidReplicationFactor: return (.invalidReplicationFactor, message)
             case .invalidConfig: return (.invalidConfig, message)
+            case .fencedLeaderEpoch: return (.fencedLeaderEpoch, message)
+            case .unknownPartition: return (.unknownTopicOrPartition, message)
+            case .invalidUpdateVersion, .ineligibleReplica: return (.invalidRequest, message)
             }
         }
     }
