@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "PeerNode",
             dependencies: [
-                "Primitives", "Gossip", "Partitions", "PeerRPC", "Sealing", "KafkaProtocol", "Records", "Log",
+                "Primitives", "Gossip", "Partitions", "PeerRPC", "Sealing", "KafkaProtocol", "Records", "Log", "Replication",
                 "BatchCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -243,6 +243,18 @@ final class GossipShell {
         return promise.futureResult
     }
 
+    /// As a partition leader, asks the controller for a new ISR; the future carries the failure, or nil once the
+    /// change is committed.
+    func alterPartition(_ partition: PartitionID, isr: [String]) -> EventLoopFuture<RequestFailure?> {
+        eventLoop.assertInEventLoop()
+        guard !isStopped else { return eventLoop.makeSucceededFuture(.shuttingDown) }
+        let promise = eventLoop.makePromise(of: RequestFailure?.self)
+        let (id, directives) = node.alterPartition(partition, isr: isr, now: now())
+        pendingRequests[id] = promise
+        execute(directives)
+        return promise.futureResult
+    }
+
     // MARK: Directives
 
     func execute(_ directives: [NodeDirective]) {

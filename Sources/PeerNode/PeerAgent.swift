@@ -79,6 +79,7 @@ public final class PeerAgent: Sendable {
                 shell.topicDeletedObserver = { broker.topicDeleted($0) }
                 broker.onFatalError = { [unowned shell] reason in shell.onFatalError?(.refusedByCluster(reason)) }
                 broker.startMaintenance()
+                broker.startReplication()
             }
             return (
                 NIOLoopBound(shell, eventLoop: eventLoop),

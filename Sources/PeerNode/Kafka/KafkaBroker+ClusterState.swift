@@ -6,6 +6,7 @@ import Partitions
 /// a partition (a new leader, a smaller ISR) re-checks the requests waiting on it.
 extension KafkaBroker {
     func clusterStateChanged(_ entry: StateEntry) {
+        if let id = PartitionID(stateKey: entry.key) { partitionChanged(id) }
         waiters.pollAll()
     }
 

@@ -71,7 +71,7 @@ extension KafkaBroker {
         guard case .bytes(let bytes) = data.records ?? .bytes([]), !bytes.isEmpty else {
             return answer(.corruptMessage, "no record batch")
         }
-        if acks == -1, state.isr.count < minInsyncReplicas(topic: topic) {
+        if acks == -1, !admitsAcksAll(state, minInsyncReplicas: minInsyncReplicas(topic: topic)) {
             return answer(.notEnoughReplicas)
         }
         let log: PartitionLog
@@ -112,6 +112,7 @@ extension KafkaBroker {
             return answer(.kafkaStorageError)
         }
         metrics.appended(bytes: bytes.count, records: Int(validated.recordCount))
+        leaderAppended(state.id, log: log)
         let highWatermark = highWatermark(of: log, state: state)
         waiters.partitionAdvanced(state.id)
         let success = ProduceResponse.Topic.Partition(

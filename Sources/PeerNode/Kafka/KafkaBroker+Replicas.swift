@@ -76,14 +76,10 @@ extension KafkaBroker {
         try logs.deleteLog(topic: topic, partition: partition)
     }
 
-    /// The high watermark: the log end offset once every ISR member holds the data. Until replication exists
-    /// (the next issue) only the leader holds it, so the mark moves only while the ISR is the leader alone.
+    /// The high watermark: the log end offset once every ISR member holds the data. The replication core moves
+    /// it (`KafkaBroker+Replication.swift`) and the log keeps it; it never goes back.
     func highWatermark(of log: PartitionLog, state: PartitionState) -> Int64 {
-        let others = state.isr.filter { $0 != shell.core.name }
-        if others.isEmpty, log.highWatermark < log.logEndOffset {
-            log.updateHighWatermark(log.logEndOffset)
-        }
-        return log.highWatermark
+        log.highWatermark
     }
 
     /// The topic's `min.insync.replicas` (Kafka's default, 1, when unset or malformed).

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Partitions
 import Primitives
+import Replication
 
 /// The Kafka broker of one agent: it answers Kafka clients from the local logs and from the cluster state gossip
 /// spreads (members, topics, partition leaders).
@@ -28,6 +29,12 @@ final class KafkaBroker {
     var logIncarnations: [TopicPartition: TopicIncarnation] = [:]
     /// Whether an fdatasync batch is running on the thread pool.
     var flushInFlight = false
+    /// Every partition this broker replicates, as leader or follower (the sans-IO core; see +Replication).
+    lazy var replication = ReplicaManager<PartitionID>(localReplica: shell.core.name)
+    /// Sealed links to the leaders this broker follows, once replication starts.
+    var links: BrokerLinks?
+    /// Correlation ids of the requests this broker sends as a follower.
+    var nextCorrelationID: Int32 = 0
     /// Stops the agent with this one-line reason (set by the agent).
     var onFatalError: ((String) -> Void)?
     /// Told of every follower fetch, before it is read (see `ReplicaFetchReport`); returns the partition's high
@@ -73,6 +80,7 @@ final class KafkaBroker {
         guard !isStopped else { return }
         isStopped = true
         waiters.failAll()
+        links?.closeAll()
         closeLogs()
     }
 
