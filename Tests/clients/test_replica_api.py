@@ -82,9 +82,9 @@ def test_offset_for_leader_epoch_answers_from_the_epoch_cache(cluster):
     conn.close()
 
 
-def test_a_follower_fetch_reads_past_the_high_watermark_and_long_polls(cluster):
-    # RF 3 with no replication running: the ISR is all three replicas and no follower copies anything, so the high
-    # watermark stays at 0 while acks=1 writes grow the leader's log.
+def test_a_follower_fetch_reads_the_log_and_long_polls(cluster):
+    # RF 3: a broker id of a replica reads the leader's log (up to its end, the real followers' reads may already
+    # have moved the high watermark); other ids are refused.
     create_topic(cluster, "followed", replication_factor=3)
     leader, leader_id, followers = broker_ids(cluster, "followed")
     follower_id = followers[0]
@@ -93,10 +93,10 @@ def test_a_follower_fetch_reads_past_the_high_watermark_and_long_polls(cluster):
     assert kafkawire.parse_produce_v3(roundtrip(conn, 0, 3, 1, body)) == (0, 0)
 
     consumer = kafkawire.parse_fetch(4, roundtrip(conn, 1, 4, 2, kafkawire.fetch(4, "followed", 0, 0)))
-    assert consumer[0] == 0 and consumer[1] == 0 and consumer[2] == b"", consumer
+    assert consumer[0] == 0 and consumer[1] in (0, 2), consumer
     error, high_watermark, records = kafkawire.parse_fetch(4, roundtrip(
         conn, 1, 4, 3, kafkawire.fetch(4, "followed", 0, 0, replica_id=follower_id)))
-    assert (error, high_watermark) == (0, 0)
+    assert error == 0 and high_watermark in (0, 2)
     assert [b[:2] for b in kafkawire.batch_offsets(records)] == [(0, 1)]
 
     # Neither the leader itself nor a broker id outside the replicas is a follower: NOT_LEADER_OR_FOLLOWER, or,
@@ -109,10 +109,10 @@ def test_a_follower_fetch_reads_past_the_high_watermark_and_long_polls(cluster):
         error, _, _ = kafkawire.parse_fetch(9, roundtrip(
             conn, 1, 9, 4, kafkawire.fetch(9, "followed", 0, 0, replica_id=stranger, current_leader_epoch=epoch)))
         assert error == UNKNOWN_LEADER_EPOCH
-    # A real follower at v9 with the current epoch reads past the high watermark too; a stale epoch is fenced.
+    # A follower at v9 with the current epoch reads the log too; a stale epoch is fenced.
     error, high_watermark, records = kafkawire.parse_fetch(9, roundtrip(
         conn, 1, 9, 8, kafkawire.fetch(9, "followed", 0, 0, replica_id=follower_id, current_leader_epoch=epoch)))
-    assert (error, high_watermark) == (0, 0)
+    assert error == 0 and high_watermark in (0, 2)
     assert [b[:2] for b in kafkawire.batch_offsets(records)] == [(0, 1)]
     if epoch > 0:
         stale = kafkawire.fetch(9, "followed", 0, 0, replica_id=follower_id, current_leader_epoch=epoch - 1)
