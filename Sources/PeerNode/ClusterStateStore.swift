@@ -84,22 +84,18 @@ enum ClusterStateStore {
     }
 
     static func encode(_ state: ClusterState) -> [UInt8] {
-        let payload = state.encoded()
-        let crc = CRC32C.checksum(payload)
-        return magic + [UInt8(crc >> 24), UInt8((crc >> 16) & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8(crc & 0xFF)]
-            + payload
+        ChecksummedFile.encode(magic: magic, payload: state.encoded())
     }
 
     /// The state in a file; files from before checksums (no `PCS1` header) are still read.
     static func decode(_ bytes: [UInt8]) throws(FileError) -> ClusterState {
         let payload: ArraySlice<UInt8>
-        if bytes.starts(with: magic) {
-            guard bytes.count >= magic.count + 4 else { throw .truncated }
-            let stored = bytes[magic.count..<(magic.count + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            payload = bytes[(magic.count + 4)...]
-            guard CRC32C.checksum(payload) == stored else { throw .checksumMismatch }
-        } else {
-            payload = bytes[...]
+        do {
+            payload = try ChecksummedFile.payload(of: bytes, magic: magic) ?? bytes[...]
+        } catch .truncated {
+            throw .truncated
+        } catch {
+            throw .checksumMismatch
         }
         do {
             return try ClusterState(decoding: Array(payload))

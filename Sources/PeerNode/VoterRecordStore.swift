@@ -51,17 +51,11 @@ enum VoterRecordStore {
     }
 
     static func encode(_ record: VoterRecord) -> [UInt8] {
-        let payload = record.encoded()
-        let crc = CRC32C.checksum(payload)
-        return magic + [UInt8(crc >> 24), UInt8((crc >> 16) & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8(crc & 0xFF)]
-            + payload
+        ChecksummedFile.encode(magic: magic, payload: record.encoded())
     }
 
     static func decode(_ bytes: [UInt8]) -> VoterRecord? {
-        guard bytes.starts(with: magic), bytes.count >= magic.count + 4 else { return nil }
-        let stored = bytes[magic.count..<(magic.count + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        let payload = bytes[(magic.count + 4)...]
-        guard CRC32C.checksum(payload) == stored else { return nil }
+        guard let payload = (try? ChecksummedFile.payload(of: bytes, magic: magic)) ?? nil else { return nil }
         return try? VoterRecord(decoding: Array(payload))
     }
 }

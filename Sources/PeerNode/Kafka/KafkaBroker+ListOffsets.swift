@@ -27,20 +27,14 @@ extension KafkaBroker {
     {
         var answer = ListOffsetsResponse.Topic.Partition(partitionIndex: wanted.partitionIndex)
         let state: PartitionState
-        switch leaderState(topic: topic, partition: wanted.partitionIndex) {
+        let log: PartitionLog
+        switch leaderLog(topic: topic, partition: wanted.partitionIndex, currentLeaderEpoch: wanted.currentLeaderEpoch)
+        {
         case .failed(let error):
             answer.errorCode = error
             return answer
-        case .leader(let leading):
-            state = leading
-        }
-        if let mismatch = epochMismatch(wanted.currentLeaderEpoch, state: state) {
-            answer.errorCode = mismatch
-            return answer
-        }
-        guard let log = try? localLog(for: state) else {
-            answer.errorCode = .kafkaStorageError
-            return answer
+        case .found(let leading, let local):
+            (state, log) = (leading, local)
         }
         let highWatermark = highWatermark(of: log, state: state)
         answer.leaderEpoch = state.kafkaLeaderEpoch

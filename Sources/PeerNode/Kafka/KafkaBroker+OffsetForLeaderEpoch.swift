@@ -28,20 +28,13 @@ extension KafkaBroker {
     ) -> OffsetForLeaderEpochResponse.Topic.Partition {
         var answer = OffsetForLeaderEpochResponse.Topic.Partition(partition: wanted.partition)
         let state: PartitionState
-        switch leaderState(topic: topic, partition: wanted.partition) {
+        let log: PartitionLog
+        switch leaderLog(topic: topic, partition: wanted.partition, currentLeaderEpoch: wanted.currentLeaderEpoch) {
         case .failed(let error):
             answer.errorCode = error
             return answer
-        case .leader(let leading):
-            state = leading
-        }
-        if let mismatch = epochMismatch(wanted.currentLeaderEpoch, state: state) {
-            answer.errorCode = mismatch
-            return answer
-        }
-        guard let log = try? localLog(for: state) else {
-            answer.errorCode = .kafkaStorageError
-            return answer
+        case .found(let leading, let local):
+            (state, log) = (leading, local)
         }
         let found = log.endOffset(forLeaderEpoch: wanted.leaderEpoch, leaderEpoch: state.kafkaLeaderEpoch)
         answer.leaderEpoch = found.epoch

@@ -43,10 +43,9 @@ extension KafkaBroker {
             return
         }
         logger.info("truncated a follower's log", metadata: ["partition": "\(id)", "end": "\(log.logEndOffset)"])
-        let directives = replication.withFollower(id) {
+        updateFollower(id) {
             $0.truncated(logEndOffset: log.logEndOffset, now: replicationNow())
         }
-        apply((directives ?? []).map { .follower(id, $0) })
     }
 
     private func askEpochEnd(
@@ -72,7 +71,7 @@ extension KafkaBroker {
                 let p = answer.topics.first?.partitions.first
             else { return replicaFailed(id, request, .unavailable) }
             guard p.errorCode == .noError else { return replicaFailed(id, request, Self.fetchError(p.errorCode)) }
-            let directives = replication.withFollower(id) {
+            updateFollower(id) {
                 $0.offsetForLeaderEpochAnswered(
                     request,
                     leaderEpoch: p.leaderEpoch,
@@ -81,7 +80,6 @@ extension KafkaBroker {
                     now: replicationNow()
                 )
             }
-            apply((directives ?? []).map { .follower(id, $0) })
         } failed: { [self] in
             replicaFailed(id, request, .unavailable)
         }
@@ -123,7 +121,7 @@ extension KafkaBroker {
                         "a fetched batch did not follow the log",
                         metadata: ["partition": "\(id)", "error": "\(error)"]
                     )
-                    let directives = replication.withFollower(id) {
+                    return updateFollower(id) {
                         $0.appendFailed(
                             request,
                             logEndOffset: log.logEndOffset,
@@ -131,10 +129,9 @@ extension KafkaBroker {
                             now: replicationNow()
                         )
                     }
-                    return apply((directives ?? []).map { .follower(id, $0) })
                 }
             }
-            let directives = replication.withFollower(id) {
+            updateFollower(id) {
                 $0.fetched(
                     request,
                     logEndOffset: log.logEndOffset,
@@ -142,7 +139,6 @@ extension KafkaBroker {
                     now: replicationNow()
                 )
             }
-            apply((directives ?? []).map { .follower(id, $0) })
         } failed: { [self] in
             replicaFailed(id, request, .unavailable)
         }
@@ -173,17 +169,20 @@ extension KafkaBroker {
         }
         lookup(-2) { [self] start in
             lookup(-1) { [self] end in
-                let directives = replication.withFollower(id) {
+                updateFollower(id) {
                     $0.leaderOffsetsListed(request, logStartOffset: start, logEndOffset: end, now: replicationNow())
                 }
-                apply((directives ?? []).map { .follower(id, $0) })
             }
         }
     }
 
+    /// Runs `body` on the partition's follower core and carries out what it asks.
+    private func updateFollower(_ id: PartitionID, _ body: (inout FollowerReplication) -> [FollowerDirective]) {
+        apply((replication.withFollower(id, body) ?? []).map { .follower(id, $0) })
+    }
+
     private func replicaFailed(_ id: PartitionID, _ request: ReplicaRequestID, _ error: ReplicaFetchError) {
-        let directives = replication.withFollower(id) { $0.requestFailed(request, error: error, now: replicationNow()) }
-        apply((directives ?? []).map { .follower(id, $0) })
+        updateFollower(id) { $0.requestFailed(request, error: error, now: replicationNow()) }
     }
 
     static func fetchError(_ error: KafkaError) -> ReplicaFetchError {

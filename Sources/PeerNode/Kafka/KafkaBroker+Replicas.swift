@@ -24,6 +24,24 @@ extension KafkaBroker {
         return .leader(state)
     }
 
+    /// A led partition with its local log, checked against the client's `currentLeaderEpoch`, or the error to answer.
+    enum LeaderLogLookup {
+        case found(PartitionState, PartitionLog)
+        case failed(KafkaError)
+    }
+
+    /// The state and local log of a partition this broker leads, fenced by the client's leader epoch (KIP-320).
+    func leaderLog(topic: String, partition: Int32, currentLeaderEpoch: Int32) -> LeaderLogLookup {
+        let state: PartitionState
+        switch leaderState(topic: topic, partition: partition) {
+        case .failed(let error): return .failed(error)
+        case .leader(let leading): state = leading
+        }
+        if let mismatch = epochMismatch(currentLeaderEpoch, state: state) { return .failed(mismatch) }
+        guard let log = try? localLog(for: state) else { return .failed(.kafkaStorageError) }
+        return .found(state, log)
+    }
+
     /// The error for a client's `currentLeaderEpoch` that does not match ours (-1 skips the check), as Kafka's
     /// KIP-320 fencing does.
     func epochMismatch(_ clientEpoch: Int32, state: PartitionState) -> KafkaError? {
