@@ -6,7 +6,7 @@ then SIGKILLs the new leader. At the end every acknowledged record is there, in 
 import threading
 import time
 
-from clients import consume_kafka_python
+from clients import Rec, consume_kafka_python, produce_confluent
 from conftest import create_topic, metadata, wait_until
 
 
@@ -57,6 +57,20 @@ class SequenceProducer:
 
     def wait_for(self, count, what):
         wait_until(lambda: len(self.acked) >= count, timeout=90, what=what)
+
+
+def test_every_partition_of_a_replicated_topic_takes_acks_all_writes(cluster):
+    # A follower fetches all its partitions of one leader in one request; each must still move on its own.
+    create_topic(cluster, "spread", partitions=6, replication_factor=3)
+    first = cluster.agents[0]
+    wait_until(lambda: all(len(p.isrs) == 3 for p in metadata(first.bootstrap).topics["spread"].partitions.values()),
+               timeout=60, what="full ISRs")
+    for partition in range(6):
+        records = [Rec(b"k", f"p{partition}-{i}".encode()) for i in range(10)]
+        acked = produce_confluent(cluster.bootstrap, "spread", records, acks="all", partition=partition)
+        assert [value for _, value in acked] == [r.value for r in records]
+        got = consume_kafka_python(cluster.bootstrap, "spread", 10, partition=partition)
+        assert [g.value for g in got] == [r.value for r in records]
 
 
 def test_acknowledged_writes_survive_leader_kills(cluster):

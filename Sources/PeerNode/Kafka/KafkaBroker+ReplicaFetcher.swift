@@ -13,6 +13,13 @@ extension KafkaBroker {
     static let replicaFetchMaxBytes: Int32 = 8 << 20
     static let replicaFetchPartitionMaxBytes: Int32 = 4 << 20
 
+    /// A fetch the follower core asked for, waiting for the next Fetch request to its leader.
+    struct PendingReplicaFetch {
+        var request: ReplicaRequestID
+        var offset: Int64
+        var leaderEpoch: Int32
+    }
+
     func applyFollower(_ id: PartitionID, _ directive: FollowerDirective) {
         guard let log = logs.log(topic: id.topic, partition: Int32(clamping: id.partition)),
             let leader = replication.followers[id]?.leader
@@ -21,7 +28,12 @@ extension KafkaBroker {
         case .sendOffsetForLeaderEpoch(let request, let epoch, let current):
             askEpochEnd(id, request: request, epoch: epoch, current: current, leader: leader, log: log)
         case .fetch(let request, let offset, let epoch):
-            fetchFromLeader(id, request: request, offset: offset, epoch: epoch, leader: leader, log: log)
+            pendingReplicaFetches[leader, default: [:]][id] = PendingReplicaFetch(
+                request: request,
+                offset: offset,
+                leaderEpoch: epoch
+            )
+            sendReplicaFetch(to: leader)
         case .listLeaderOffsets(let request, let epoch):
             listLeaderOffsets(id, request: request, epoch: epoch, leader: leader)
         case .truncate(let offset):
@@ -85,65 +97,6 @@ extension KafkaBroker {
         }
     }
 
-    private func fetchFromLeader(
-        _ id: PartitionID,
-        request: ReplicaRequestID,
-        offset: Int64,
-        epoch: Int32,
-        leader: String,
-        log: PartitionLog
-    ) {
-        var partition = FetchRequest.Topic.Partition()
-        partition.partition = Int32(clamping: id.partition)
-        partition.currentLeaderEpoch = epoch
-        partition.fetchOffset = offset
-        partition.partitionMaxBytes = Self.replicaFetchPartitionMaxBytes
-        var topic = FetchRequest.Topic()
-        topic.topic = id.topic
-        topic.partitions = [partition]
-        var body = FetchRequest()
-        body.replicaId = nodeID
-        body.maxWaitMs = Self.replicaFetchMaxWaitMs
-        body.minBytes = 1
-        body.maxBytes = Self.replicaFetchMaxBytes
-        body.topics = [topic]
-        sendToLeader(leader, .fetch(body), version: 11) { [self] response in
-            guard case .fetch(let answer) = response, let p = answer.responses.first?.partitions.first else {
-                return replicaFailed(id, request, .unavailable)
-            }
-            guard p.errorCode == .noError else { return replicaFailed(id, request, Self.fetchError(p.errorCode)) }
-            guard replication.followers[id]?.expects(request) == true else { return }
-            if case .bytes(let bytes) = p.records ?? .bytes([]), !bytes.isEmpty {
-                do {
-                    _ = try log.appendAsFollower(bytes, now: wallClockMillis())
-                } catch {
-                    logger.warning(
-                        "a fetched batch did not follow the log",
-                        metadata: ["partition": "\(id)", "error": "\(error)"]
-                    )
-                    return updateFollower(id) {
-                        $0.appendFailed(
-                            request,
-                            logEndOffset: log.logEndOffset,
-                            latestLocalEpoch: log.leaderEpochCache.latestEpoch,
-                            now: replicationNow()
-                        )
-                    }
-                }
-            }
-            updateFollower(id) {
-                $0.fetched(
-                    request,
-                    logEndOffset: log.logEndOffset,
-                    leaderHighWatermark: p.highWatermark,
-                    now: replicationNow()
-                )
-            }
-        } failed: { [self] in
-            replicaFailed(id, request, .unavailable)
-        }
-    }
-
     /// The leader's log start and end, as two ListOffsets lookups (earliest, then latest).
     private func listLeaderOffsets(_ id: PartitionID, request: ReplicaRequestID, epoch: Int32, leader: String) {
         func lookup(_ timestamp: Int64, _ done: @escaping (Int64) -> Void) {
@@ -177,11 +130,11 @@ extension KafkaBroker {
     }
 
     /// Runs `body` on the partition's follower core and carries out what it asks.
-    private func updateFollower(_ id: PartitionID, _ body: (inout FollowerReplication) -> [FollowerDirective]) {
+    func updateFollower(_ id: PartitionID, _ body: (inout FollowerReplication) -> [FollowerDirective]) {
         apply((replication.withFollower(id, body) ?? []).map { .follower(id, $0) })
     }
 
-    private func replicaFailed(_ id: PartitionID, _ request: ReplicaRequestID, _ error: ReplicaFetchError) {
+    func replicaFailed(_ id: PartitionID, _ request: ReplicaRequestID, _ error: ReplicaFetchError) {
         updateFollower(id) { $0.requestFailed(request, error: error, now: replicationNow()) }
     }
 
@@ -196,7 +149,7 @@ extension KafkaBroker {
     }
 
     /// Sends one request to `leader` over the sealed link; `answered` or `failed` runs on the broker's loop.
-    private func sendToLeader(
+    func sendToLeader(
         _ leader: String,
         _ request: KafkaRequest,
         version: Int16,

@@ -33,6 +33,10 @@ final class KafkaBroker {
     lazy var replication = ReplicaManager<PartitionID>(localReplica: shell.core.name)
     /// Sealed links to the leaders this broker follows, once replication starts.
     var links: BrokerLinks?
+    /// Per leader, the partitions whose next fetch waits for the Fetch in flight to that leader to return.
+    var pendingReplicaFetches: [String: [PartitionID: PendingReplicaFetch]] = [:]
+    /// Leaders with a follower Fetch in flight (at most one each, as Kafka's fetcher threads do).
+    var replicaFetchesInFlight: Set<String> = []
     /// Correlation ids of the requests this broker sends as a follower.
     var nextCorrelationID: Int32 = 0
     /// Stops the agent with this one-line reason (set by the agent).
