@@ -103,7 +103,7 @@ extension KafkaBroker {
                 {
                     advanced.append(state.id)
                 }
-                let highWatermark = highWatermark(of: log, state: state)
+                let highWatermark = log.highWatermark
                 // Followers copy everything the leader has; consumers see only what the ISR holds.
                 let readLimit = replica == nil ? highWatermark : log.logEndOffset
                 answer.highWatermark = highWatermark

@@ -36,7 +36,7 @@ extension KafkaBroker {
         case .found(let leading, let local):
             (state, log) = (leading, local)
         }
-        let highWatermark = highWatermark(of: log, state: state)
+        let highWatermark = log.highWatermark
         answer.leaderEpoch = state.kafkaLeaderEpoch
         switch wanted.timestamp {
         case Self.latestTimestamp:

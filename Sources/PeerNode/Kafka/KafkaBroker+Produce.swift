@@ -113,7 +113,7 @@ extension KafkaBroker {
         }
         metrics.appended(bytes: bytes.count, records: Int(validated.recordCount))
         leaderAppended(state.id, log: log)
-        let highWatermark = highWatermark(of: log, state: state)
+        let highWatermark = log.highWatermark
         waiters.partitionAdvanced(state.id)
         let success = ProduceResponse.Topic.Partition(
             index: data.index,
@@ -136,10 +136,10 @@ extension KafkaBroker {
                 promise.succeed(.init(index: data.index, errorCode: .requestTimedOut, baseOffset: -1))
             },
             highWatermark: { [weak self] in
-                guard let self, case .leader(let current) = leaderState(topic: topic, partition: data.index),
+                guard let self, case .leader = leaderState(topic: topic, partition: data.index),
                     let log = logs.log(topic: topic, partition: data.index)
                 else { return nil }
-                return self.highWatermark(of: log, state: current)
+                return log.highWatermark
             }
         )
         return promise.futureResult

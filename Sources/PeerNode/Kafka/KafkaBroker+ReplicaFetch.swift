@@ -60,7 +60,7 @@ extension KafkaBroker {
         log: PartitionLog
     ) -> Bool {
         guard fetchOffset >= log.logStartOffset, fetchOffset <= log.logEndOffset else { return false }
-        let before = highWatermark(of: log, state: state)
+        let before = log.highWatermark
         let report = ReplicaFetchReport(
             partition: state.id,
             replica: replica,

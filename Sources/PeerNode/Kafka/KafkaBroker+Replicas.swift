@@ -94,12 +94,6 @@ extension KafkaBroker {
         try logs.deleteLog(topic: topic, partition: partition)
     }
 
-    /// The high watermark: the log end offset once every ISR member holds the data. The replication core moves
-    /// it (`KafkaBroker+Replication.swift`) and the log keeps it; it never goes back.
-    func highWatermark(of log: PartitionLog, state: PartitionState) -> Int64 {
-        log.highWatermark
-    }
-
     /// The topic's `min.insync.replicas` (Kafka's default, 1, when unset or malformed).
     func minInsyncReplicas(topic: String) -> Int {
         shell.node.partitions.topics[topic]?.configs["min.insync.replicas"].flatMap { Int($0) } ?? 1
@@ -110,9 +104,7 @@ extension KafkaBroker {
     /// This node's log of `partition` for the RPC views, or nil when it holds none.
     func localLogView(_ partition: PartitionID) -> LocalLogView? {
         guard let log = logs.log(topic: partition.topic, partition: Int32(partition.partition)) else { return nil }
-        let highWatermark =
-            shell.node.partitions.partitionStates[partition].map { self.highWatermark(of: log, state: $0) }
-            ?? log.highWatermark
+        let highWatermark = log.highWatermark
         return LocalLogView(
             logStartOffset: log.logStartOffset,
             logEndOffset: log.logEndOffset,
