@@ -23,11 +23,36 @@ extension KafkaBroker {
         scheduleReplicationTick()
     }
 
-    private func scheduleReplicationTick() {
+    /// Every this many ticks, each partition's role is checked against the committed state (`reconcileRoles`).
+    static let reconcileEveryTicks = 10
+
+    private func scheduleReplicationTick(_ tick: Int = 1) {
         eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: Self.replicationTickInterval) { [self] in
             guard !isStopped else { return }
+            if tick % Self.reconcileEveryTicks == 0 { reconcileRoles() }
             apply(replication.tick(now: replicationNow()))
-            scheduleReplicationTick()
+            scheduleReplicationTick(tick &+ 1)
+        }
+    }
+
+    /// Brings each partition's replication role in line with the committed state this node holds. Change notices
+    /// normally do this; this catches a state that reached the table without one (a CI run saw a restarted sole
+    /// replica stay without a leader core, so its high watermark never moved and consumers saw nothing).
+    func reconcileRoles() {
+        let name = shell.core.name
+        for (id, state) in shell.node.partitions.partitionStates {
+            let isReplica = state.leader != nil && state.replicas.contains(name)
+            let matches: Bool
+            if let leader = replication.leaders[id] {
+                matches =
+                    isReplica && state.leader == name && leader.leaderEpoch == state.kafkaLeaderEpoch
+                    && leader.partitionEpoch >= state.partitionEpoch
+            } else if let follower = replication.followers[id] {
+                matches = isReplica && state.leader == follower.leader && follower.leaderEpoch == state.kafkaLeaderEpoch
+            } else {
+                matches = !isReplica
+            }
+            if !matches { partitionChanged(id) }
         }
     }
 
